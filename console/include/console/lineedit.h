@@ -9,9 +9,9 @@
  * terminal works. CTRL-A is deliberately not bound: it is the console switch key and is
  * consumed before bytes reach the editor.
  *
- * No allocation: struct lineedit holds every buffer, so callers embed it (about 9 KiB).
- * Lines are assumed to fit the terminal's width (prompt + LINEEDIT_MAX < columns is not
- * required, but cursor movement across a wrapped line is up to the terminal). */
+ * No allocation: struct lineedit holds every buffer, so callers embed it (about 10 KiB).
+ * Cursor movement assumes prompt + line fit on one terminal row; on a narrower terminal a
+ * wrapped line still edits correctly but may display oddly (as with most serial shells). */
 #ifndef KESTREL_CONSOLE_LINEEDIT_H
 #define KESTREL_CONSOLE_LINEEDIT_H
 
@@ -70,6 +70,8 @@ struct lineedit {
 
     char line[LINEEDIT_MAX + 1];    /* the last finished line (lineedit_line) */
     char scratch[LINEEDIT_MAX + 1]; /* completion: text before the cursor */
+    char common[LINEEDIT_MAX + 1];  /* completion: longest common prefix of the matches (a
+                                       copy, as a callback may reuse a static buffer) */
 };
 
 /* Prepare `le`: empty line, empty history, no output yet (call lineedit_prompt to show the
@@ -90,8 +92,8 @@ char *lineedit_line_mut(struct lineedit *le);
 const char *lineedit_line(const struct lineedit *le);
 
 /* Print prompt + current buffer again and put the cursor back where it was; for use after
- * other output (a log line) interrupted the line. Assumes the terminal cursor is at the start
- * of a line; clears the rest of it. */
+ * other output (a log line) interrupted the line. Starts with CR and clears to the end of the
+ * line, so the caller only has to make sure the other output ended with a newline. */
 void lineedit_redraw(struct lineedit *le);
 
 /* Start a fresh empty line: forget any partial input and print the prompt. */
