@@ -6,7 +6,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +16,7 @@
 #define ROWS 24
 #define COLS 400
 #define PROMPT "(XEN) "
-#define PLEN 6
+#define PLEN 6 /* strlen(PROMPT) */
 
 /* The terminal model. */
 static struct {
@@ -29,10 +28,10 @@ static struct {
     int param;
 } term;
 
+/* A blank screen, cursor home. */
 static void term_clear(void)
 {
-    memset(&term, 0, sizeof(term));
-    memset(term.cell, ' ', sizeof(term.cell));
+    memset(&term, 0, sizeof(term)), memset(term.cell, ' ', sizeof(term.cell));
 }
 
 static void term_byte(unsigned char b)
@@ -69,35 +68,23 @@ static void term_byte(unsigned char b)
         }
     }
     switch (b) {
-    case 0x1b:
-        term.esc = 1;
-        return;
-    case '\b':
-        if (term.col > 0)
-            term.col--;
-        return;
-    case '\r':
-        term.col = 0;
-        return;
+    case 0x1b: term.esc = 1; return;
+    case '\b': term.col -= term.col > 0; return;
+    case '\r': term.col = 0; return;
+    case 0x07: term.bells++; return;
     case '\n':
-        if (term.row == ROWS - 1) {
-            memmove(term.cell[0], term.cell[1], sizeof(term.cell[0]) * (ROWS - 1));
-            memset(term.cell[ROWS - 1], ' ', COLS);
-        } else {
+        if (term.row < ROWS - 1) {
             term.row++;
+            return;
         }
-        return;
-    case 0x07:
-        term.bells++;
+        memmove(term.cell[0], term.cell[1], sizeof(term.cell[0]) * (ROWS - 1)); /* scroll */
+        memset(term.cell[ROWS - 1], ' ', COLS);
         return;
     default:
         if (b < 0x20 || b >= 0x7f)
             fail_msg("unexpected output byte 0x%02x", b);
-        if (term.col < COLS) {
-            term.cell[term.row][term.col] = (char)b;
-            if (term.col < COLS - 1)
-                term.col++;
-        }
+        term.cell[term.row][term.col] = (char)b;
+        term.col += term.col < COLS - 1;
     }
 }
 
@@ -121,10 +108,7 @@ static const char *row_text(int r)
     return buf;
 }
 
-static const char *cur_row(void)
-{
-    return row_text(term.row);
-}
+static const char *cur_row(void) { return row_text(term.row); }
 
 /* The completion callback: fixed lists, and a record of what it was asked. */
 static const char *words0[] = { "help", "hello", "meminfo", "memdump", "xd", NULL };
@@ -139,21 +123,18 @@ static const char *cand(void *ctx, const char *line, unsigned word, unsigned i)
     assert_ptr_equal(ctx, &cand_line);
     snprintf(cand_line, sizeof(cand_line), "%s", line);
     cand_word = word;
-    if (!list)
-        return NULL;
-    for (unsigned k = 0; k <= i; k++)
+    for (unsigned k = 0; list && k <= i; k++)
         if (!list[k])
             return NULL;
-    return list[i];
+    return list ? list[i] : NULL;
 }
 
 static struct lineedit le;
 static enum lineedit_event events[64];
 static int nevents;
 
-static int setup(void **state)
+static int setup(void **state __attribute__((unused)))
 {
-    (void)state;
     term_clear();
     lineedit_init(&le, PROMPT, term_out, &term, cand, &cand_line);
     lineedit_prompt(&le);
@@ -185,7 +166,9 @@ static enum lineedit_event feed(const char *s)
     return feed_n(s, strlen(s));
 }
 
-/* Assert the current row shows prompt + text and the cursor is at column PLEN + col. */
+/* A test function; the cmocka state is unused. */
+#define TEST(name) static void name(void **state __attribute__((unused)))
+
 /* Assert the cursor row shows exactly `expect` (trailing spaces included) and nothing after. */
 static void assert_row(const char *expect)
 {
@@ -200,15 +183,15 @@ static void assert_row(const char *expect)
             fail_msg("debris after \"%s\": \"%s\"", expect, cur_row());
 }
 
+/* Assert the current row shows prompt + text and the cursor is at column PLEN + column. */
 #define assert_screen(text, column)                                \
     do {                                                           \
         assert_row(PROMPT text);                                   \
         assert_int_equal(term.col, PLEN + (column));               \
     } while (0)
 
-static void test_prompt_and_insert(void **state)
+TEST(test_prompt_and_insert)
 {
-    (void)state;
     assert_screen("", 0);
     size_t before = term.bytes;
     feed("a");
@@ -218,15 +201,13 @@ static void test_prompt_and_insert(void **state)
     assert_int_equal(term.bells, 0);
 }
 
-static void test_line_ends(void **state)
+TEST(test_line_ends)
 {
-    (void)state;
     assert_int_equal(feed("one\r"), LINEEDIT_LINE);
     assert_string_equal(lineedit_line(&le), "one");
     assert_string_equal(row_text(0), PROMPT "one");
     assert_int_equal(term.row, 1);
     assert_screen("", 0);
-
     nevents = 0;
     assert_int_equal(feed("two\r\nthree\nfour\r"), LINEEDIT_LINE);
     assert_int_equal(nevents, 3); /* CRLF is one line end */
@@ -245,9 +226,8 @@ static void test_line_ends(void **state)
     assert_ptr_equal(lineedit_line_mut(&le), lineedit_line(&le));
 }
 
-static void test_backspace_and_del(void **state)
+TEST(test_backspace_and_del)
 {
-    (void)state;
     feed("abcd");
     size_t before = term.bytes;
     feed("\x7f");
@@ -265,9 +245,8 @@ static void test_backspace_and_del(void **state)
     assert_string_equal(lineedit_line(&le), "");
 }
 
-static void test_left_right_insert(void **state)
+TEST(test_left_right_insert)
 {
-    (void)state;
     feed("ac\x1b[Db");
     assert_screen("abc", 2);
     feed("\x1b[D\x1b[D\x1b[D\x1b[D"); /* stops at 0 */
@@ -282,12 +261,10 @@ static void test_left_right_insert(void **state)
     assert_string_equal(lineedit_line(&le), "a-b+c");
 }
 
-static void test_home_end_variants(void **state)
+TEST(test_home_end_variants)
 {
     static const char *homes[] = { "\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~", "\x1b[1;5H" };
     static const char *ends[] = { "\x1b[F", "\x1bOF", "\x1b[4~", "\x1b[8~", "\x1b[1;5F" };
-
-    (void)state;
     for (size_t i = 0; i < 5; i++) {
         feed("abc");
         feed(homes[i]);
@@ -305,9 +282,8 @@ static void test_home_end_variants(void **state)
     }
 }
 
-static void test_delete_key(void **state)
+TEST(test_delete_key)
 {
-    (void)state;
     feed("abc\x1b[H\x1b[3~");
     assert_screen("bc", 0);
     feed("\x1b[C\x1b[3~");
@@ -318,13 +294,11 @@ static void test_delete_key(void **state)
     assert_string_equal(lineedit_line(&le), "b");
 }
 
-static void test_unknown_sequences_swallowed(void **state)
+TEST(test_unknown_sequences_swallowed)
 {
     static const char *seqs[] = { "\x1b[2~", "\x1b[5~", "\x1b[6~", "\x1b[24~", "\x1b[Z",
                                   "\x1b[?25h", "\x1bOP", "\x1bOS", "\x1b[1;5P", "\x1b[200~",
                                   "\x1b[M", "\x1b[ q", "\x1bO~", "\x1b[99999999999A" };
-
-    (void)state;
     feed("ab\x1b[D");
     for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
         size_t before = term.bytes;
@@ -338,9 +312,8 @@ static void test_unknown_sequences_swallowed(void **state)
     assert_string_equal(lineedit_line(&le), "aZb");
 }
 
-static void test_lone_escape(void **state)
+TEST(test_lone_escape)
 {
-    (void)state;
     feed("\x1bx");    /* ESC + plain byte: ESC dropped, byte inserted */
     assert_screen("x", 1);
     feed("\x1b\x1b[D"); /* ESC ESC [ D: the second ESC starts the sequence */
@@ -358,9 +331,8 @@ static void test_lone_escape(void **state)
     assert_string_equal(lineedit_line(&le), "k");
 }
 
-static void test_ctrl_u_w(void **state)
+TEST(test_ctrl_u_w)
 {
-    (void)state;
     feed("hello world\x15");
     assert_screen("", 0);
     feed("hello world\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x15"); /* kills only before the cursor */
@@ -380,9 +352,8 @@ static void test_ctrl_u_w(void **state)
     assert_string_equal(lineedit_line(&le), "ab d");
 }
 
-static void test_ctrl_c(void **state)
+TEST(test_ctrl_c)
 {
-    (void)state;
     feed("one\r");
     assert_int_equal(feed("partial\x03"), LINEEDIT_CANCEL);
     assert_string_equal(row_text(1), PROMPT "partial^C");
@@ -394,9 +365,8 @@ static void test_ctrl_c(void **state)
     assert_screen("one", 3);
 }
 
-static void test_ignored_bytes(void **state)
+TEST(test_ignored_bytes)
 {
-    (void)state;
     feed("ab");
     size_t before = term.bytes;
     for (unsigned b = 0; b < 256; b++) {
@@ -412,11 +382,9 @@ static void test_ignored_bytes(void **state)
     assert_string_equal(lineedit_line(&le), "ab");
 }
 
-static void test_too_long(void **state)
+TEST(test_too_long)
 {
     char line[LINEEDIT_MAX + 2];
-
-    (void)state;
     memset(line, 'a', LINEEDIT_MAX);
     line[LINEEDIT_MAX] = '\0';
     /* Exactly LINEEDIT_MAX is fine. */
@@ -446,9 +414,8 @@ static void test_too_long(void **state)
     assert_int_equal(feed("y\r"), LINEEDIT_LINE);
 }
 
-static void test_history_basic(void **state)
+TEST(test_history_basic)
 {
-    (void)state;
     feed("first\rsecond\r\r   \rsecond\rthird\r");
     feed("typing");
     feed("\x1b[A");
@@ -469,9 +436,8 @@ static void test_history_basic(void **state)
     assert_string_equal(lineedit_line(&le), "typing");
 }
 
-static void test_history_edit_does_not_corrupt(void **state)
+TEST(test_history_edit_does_not_corrupt)
 {
-    (void)state;
     feed("alpha\rbeta\r");
     feed("\x1b[A\x7f\x7fXY"); /* edit the recalled "beta" */
     assert_screen("beXY", 4);
@@ -493,11 +459,9 @@ static void test_history_edit_does_not_corrupt(void **state)
     assert_screen("eta", 3);
 }
 
-static void test_history_33_plus(void **state)
+TEST(test_history_33_plus)
 {
     char buf[32];
-
-    (void)state;
     for (int i = 0; i < 40; i++) {
         snprintf(buf, sizeof(buf), "cmd%d\r", i);
         feed(buf);
@@ -516,9 +480,8 @@ static void test_history_33_plus(void **state)
     assert_screen("", 0);
 }
 
-static void test_tab_single(void **state)
+TEST(test_tab_single)
 {
-    (void)state;
     feed("x\t");
     assert_screen("xd ", 3);
     assert_string_equal(cand_line, "x");
@@ -541,9 +504,8 @@ static void test_tab_single(void **state)
     assert_string_equal(lineedit_line(&le), "xd d arg");
 }
 
-static void test_tab_multiple_and_list(void **state)
+TEST(test_tab_multiple_and_list)
 {
-    (void)state;
     int bells = term.bells;
     feed("he");
     feed("\t");
@@ -584,9 +546,8 @@ static void test_tab_multiple_and_list(void **state)
     assert_screen("mem", 3);
 }
 
-static void test_tab_no_callback(void **state)
+TEST(test_tab_no_callback)
 {
-    (void)state;
     lineedit_init(&le, PROMPT, term_out, &term, NULL, NULL);
     term_out(&term, "\r\n", 2);
     lineedit_prompt(&le);
@@ -596,9 +557,8 @@ static void test_tab_no_callback(void **state)
     assert_screen("a", 1);
 }
 
-static void test_redraw(void **state)
+TEST(test_redraw)
 {
-    (void)state;
     feed("hello\x1b[D\x1b[D");
     /* A log line interrupts: the console prints it on its own line... */
     term_out(&term, "\r\n(XEN) log message\r\n", 21);
@@ -613,9 +573,8 @@ static void test_redraw(void **state)
     assert_screen("helXlo", 4);
 }
 
-static void test_prompt_resets(void **state)
+TEST(test_prompt_resets)
 {
-    (void)state;
     feed("junk");
     term_out(&term, "\r\n", 2);
     lineedit_prompt(&le);
@@ -626,27 +585,15 @@ static void test_prompt_resets(void **state)
 
 int main(void)
 {
+#define T(f) cmocka_unit_test_setup(f, setup)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_prompt_and_insert, setup),
-        cmocka_unit_test_setup(test_line_ends, setup),
-        cmocka_unit_test_setup(test_backspace_and_del, setup),
-        cmocka_unit_test_setup(test_left_right_insert, setup),
-        cmocka_unit_test_setup(test_home_end_variants, setup),
-        cmocka_unit_test_setup(test_delete_key, setup),
-        cmocka_unit_test_setup(test_unknown_sequences_swallowed, setup),
-        cmocka_unit_test_setup(test_lone_escape, setup),
-        cmocka_unit_test_setup(test_ctrl_u_w, setup),
-        cmocka_unit_test_setup(test_ctrl_c, setup),
-        cmocka_unit_test_setup(test_ignored_bytes, setup),
-        cmocka_unit_test_setup(test_too_long, setup),
-        cmocka_unit_test_setup(test_history_basic, setup),
-        cmocka_unit_test_setup(test_history_edit_does_not_corrupt, setup),
-        cmocka_unit_test_setup(test_history_33_plus, setup),
-        cmocka_unit_test_setup(test_tab_single, setup),
-        cmocka_unit_test_setup(test_tab_multiple_and_list, setup),
-        cmocka_unit_test_setup(test_tab_no_callback, setup),
-        cmocka_unit_test_setup(test_redraw, setup),
-        cmocka_unit_test_setup(test_prompt_resets, setup),
+        T(test_prompt_and_insert), T(test_line_ends), T(test_backspace_and_del),
+        T(test_left_right_insert), T(test_home_end_variants), T(test_delete_key),
+        T(test_unknown_sequences_swallowed), T(test_lone_escape), T(test_ctrl_u_w),
+        T(test_ctrl_c), T(test_ignored_bytes), T(test_too_long),
+        T(test_history_basic), T(test_history_edit_does_not_corrupt), T(test_history_33_plus),
+        T(test_tab_single), T(test_tab_multiple_and_list), T(test_tab_no_callback),
+        T(test_redraw), T(test_prompt_resets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
