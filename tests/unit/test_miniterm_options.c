@@ -213,6 +213,12 @@ static void test_steps_in_order(void **state)
 	assert_int_equal(regexec(&o.steps[3].re, "x\n(XEN) ", 1, m, 0), 0);
 	assert_int_equal(m[0].rm_so, 2);
 	options_free(&o);
+	/* \r in a pattern is a carriage return, as in --send */
+	assert_int_equal(PARSE(&o, err, "--expect", "ok\\r$"), 0);
+	assert_int_equal(regexec(&o.steps[0].re, "ok\r\n", 0, NULL, 0), 0);
+	assert_int_equal(regexec(&o.steps[0].re, "okr\n", 0, NULL, 0),
+			 REG_NOMATCH);
+	options_free(&o);
 }
 
 /* Each bad command line fails with a message naming the problem. */

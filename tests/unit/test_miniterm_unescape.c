@@ -104,6 +104,38 @@ static void test_escape_printable(void **state)
 	escape_printable((const unsigned char *)"x", 1, small, 0);
 }
 
+/* Rewrites pattern s, asserting success, into a static buffer. */
+static const char *re_ok(const char *s)
+{
+	static char out[128];
+	size_t pos;
+	const char *why;
+	assert_int_equal(unescape_regex(s, out, &pos, &why), 0);
+	assert_true(strlen(out) <= strlen(s));
+	return out;
+}
+
+static void test_regex_escapes(void **state)
+{
+	size_t pos = 99;
+	const char *why = NULL;
+	char out[32];
+	(void)state;
+
+	assert_string_equal(re_ok("abc"), "abc");
+	assert_string_equal(re_ok("a\\r\\n\\t\\e"), "a\r\n\t\033");
+	/* regex escapes and escaped backslashes stay as they are */
+	assert_string_equal(re_ok("\\(XEN\\) \\.\\\\r"),
+			    "\\(XEN\\) \\.\\\\r");
+	/* \xHH gives the byte, escaped when it is a regex operator */
+	assert_string_equal(re_ok("\\x41\\x2e\\x5c\\x7"), "A\\.\\\\\x07");
+	/* a lone \x or a trailing backslash is left to regcomp */
+	assert_string_equal(re_ok("\\xg\\"), "\\xg\\");
+	assert_int_equal(unescape_regex("ab\\x00", out, &pos, &why), -1);
+	assert_int_equal(pos, 2);
+	assert_non_null(why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_octal_escapes),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_escape_printable),
+		cmocka_unit_test(test_regex_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

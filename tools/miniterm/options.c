@@ -64,7 +64,8 @@ void options_usage(FILE *f)
 "Script mode (no tty needed; steps run in command-line order):\n"
 "      --send STRING     send STRING; C escapes such as \\r \\n \\x01 \\\\\n"
 "      --expect REGEX    wait for REGEX (POSIX extended, lines matched\n"
-"                        like grep) in what arrived since the last match\n"
+"                        like grep; \\r \\n \\t \\xHH allowed) in what\n"
+"                        arrived since the last match\n"
 "      --timeout S       seconds allowed for each later step (default 10)\n"
 "Exit status: 0 all expectations met, 1 timeout, 2 error.\n", f);
 }
@@ -126,7 +127,19 @@ static int add_expect(struct options *o, const char *arg, double timeout,
 		      char *err, size_t errlen)
 {
 	regex_t re;
-	int rc = regcomp(&re, arg, REG_EXTENDED | REG_NEWLINE);
+	char *pat = malloc(strlen(arg) + 1);
+	const char *why;
+	size_t pos;
+
+	if (pat == NULL)
+		return fail(err, errlen, "out of memory");
+	if (unescape_regex(arg, pat, &pos, &why) != 0) {
+		free(pat);
+		return fail(err, errlen, "--expect '%s': %s at offset %zu",
+			    arg, why, pos);
+	}
+	int rc = regcomp(&re, pat, REG_EXTENDED | REG_NEWLINE);
+	free(pat);
 	if (rc != 0) {
 		char msg[128];
 		regerror(rc, &re, msg, sizeof msg);

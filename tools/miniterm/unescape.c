@@ -87,6 +87,50 @@ int unescape(const char *s, unsigned char *out, size_t *out_len,
 	return 0;
 }
 
+/* See unescape.h. */
+int unescape_regex(const char *s, char *out, size_t *err_pos,
+		   const char **why)
+{
+	static const char special[] = ".[]()*+?{}|^$\\";
+	size_t i = 0, o = 0;
+
+	while (s[i] != '\0') {
+		if (s[i] != '\\' || s[i + 1] == '\0') {
+			out[o++] = s[i++];
+			continue;
+		}
+		char c = s[i + 1];
+		int v = -1;
+		size_t used = 2;
+		if (c == 'r' || c == 'n' || c == 't' || c == 'e') {
+			v = simple_escape(c);
+		} else if (c == 'x' && hexval(s[i + 2]) >= 0) {
+			v = hexval(s[i + 2]);
+			used = 3;
+			if (hexval(s[i + 3]) >= 0) {
+				v = v * 16 + hexval(s[i + 3]);
+				used = 4;
+			}
+		}
+		if (v < 0) {		/* a regex escape: keep both */
+			out[o++] = s[i++];
+			out[o++] = s[i++];
+			continue;
+		}
+		if (v == 0) {
+			*err_pos = i;
+			*why = "\\x00 cannot be matched";
+			return -1;
+		}
+		if (strchr(special, v) != NULL)
+			out[o++] = '\\';
+		out[o++] = (char)v;
+		i += used;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 /* Appends the printable form of byte c to buf; returns its length. */
 static int escape_one(unsigned char c, char buf[8])
 {

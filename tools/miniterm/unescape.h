@@ -16,6 +16,15 @@
 int unescape(const char *s, unsigned char *out, size_t *out_len,
 	     size_t *err_pos, const char **why);
 
+/* Rewrites an --expect pattern so that the C escapes \r \n \t \e and
+ * \xHH stand for those bytes, as in --send; every other backslash pair
+ * (\( \. \\ ...) is left for the regex compiler. A byte from \xHH
+ * that is special in a regex is written escaped. out must hold
+ * strlen(s) + 1 bytes. Returns 0, or -1 with *err_pos and *why set
+ * (\x00 cannot be matched by a C-string regex). */
+int unescape_regex(const char *s, char *out, size_t *err_pos,
+		   const char **why);
+
 /* Writes bytes in[0..n) into out (capacity cap, NUL-terminated when
  * cap > 0) as a printable, C-escaped string; stops early, ending with
  * "...", if it does not fit. Returns the length written. */
