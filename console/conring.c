@@ -167,10 +167,12 @@ int conring_get(const struct conring *r, size_t idx, int *level, char *out, size
     return copy_record(r, pos, level, out, outsz, &len);
 }
 
-/* Empty the ring. Sequence numbers go on, so iterators see the cleared lines as missed. */
+/* Empty the ring. Sequence numbers go on, so iterators see the cleared lines as missed; the
+ * next line goes where it would have gone anyway, so an iterator waiting at the end stays
+ * right. */
 void conring_clear(struct conring *r)
 {
-    r->head = 0;
+    r->head = ring_advance(r, r->head, r->used);
     r->used = 0;
     r->first_seq += r->lines;
     r->lines = 0;

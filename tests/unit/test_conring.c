@@ -235,6 +235,11 @@ static void test_iterator(void **state)
         n++;
     assert_int_equal(n, 6);                 /* line05..line10: only line04, already read, went */
     assert_string_equal(out, "line10");
+    /* a reader waiting at the end across a clear reads the next line put, not garbage */
+    conring_clear(&r);
+    put(&r, LOG_ERR, "fresh");
+    assert_int_equal(conring_iter_next(&r, &it, &lvl, out, sizeof(out), NULL), 5);
+    assert_string_equal(out, "fresh");
     /* cleared under the reader: counted as missed, then the end */
     conring_clear(&r);
     missed = 0;
