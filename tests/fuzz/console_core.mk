@@ -1,0 +1,4 @@
+# libFuzzer targets for the boot options and the console ring.
+FUZZ_TARGETS += fuzz_bootopts fuzz_conring
+fuzz_bootopts_SRCS := src/core/bootopts.c console/loglevel.c tests/fuzz/fuzz_bootopts.c
+fuzz_conring_SRCS := console/conring.c tests/fuzz/fuzz_conring.c
