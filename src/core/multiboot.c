@@ -342,9 +342,16 @@ static void synthesise_mmap(struct parser *p, const struct multiboot_info *mbi)
     }
     warnf(p, "multiboot: no usable memory map, using mem_lower=%uK mem_upper=%uK",
           (unsigned)mbi->mem_lower, (unsigned)mbi->mem_upper);
-    if (mbi->mem_lower != 0) {
+    /* Conventional memory ends at 640 KiB whatever the loader claims; a
+     * bigger value would overlap the VGA hole and extended memory. */
+    uint64_t lower = mbi->mem_lower;
+    if (lower > 640) {
+        warnf(p, "multiboot: mem_lower=%uK is more than 640K, clipped", (unsigned)lower);
+        lower = 640;
+    }
+    if (lower != 0) {
         bi->mmap[bi->mmap_count].base = 0;
-        bi->mmap[bi->mmap_count].len = (uint64_t)mbi->mem_lower << 10;
+        bi->mmap[bi->mmap_count].len = lower << 10;
         bi->mmap[bi->mmap_count].type = MEM_USABLE;
         bi->mmap_count++;
     }
