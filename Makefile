@@ -1,0 +1,144 @@
+# Kestrel: build the hypervisor image, host tools and tests.
+#   make            build/kestrel.elf and the host tools
+#   make run        boot the default board in QEMU with miniterm on its serial line
+#   make test       install what is missing, build, run unit + system tests
+#   make unit       host unit tests only;  make system: QEMU system tests only
+#   make fuzz       libFuzzer targets, FUZZ_S seconds each (default 60)
+#   make bench      benchmarks (ratios taken side by side in one run)
+BUILD   := build
+CC      := gcc
+LD      := ld
+OBJCOPY := objcopy
+PYTHON  := /usr/bin/python3
+BOARD   ?= qemu
+FUZZ_S  ?= 60
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+INCLUDES := -Isrc/include -Iconsole/include -Iarch/x86/include
+WARN     := -Wall -Wextra -Werror
+HV_CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdinc \
+             -isystem $(shell $(CC) -print-file-name=include) $(INCLUDES) \
+             -mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
+             -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+             -fno-strict-aliasing -DKESTREL_VERSION='"0.1-$(VERSION)"' -MMD -MP
+HV_ASFLAGS := $(INCLUDES) -D__ASSEMBLY__ -MMD -MP
+HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+              --no-warn-rwx-segments -T arch/x86/kestrel.ld
+
+hv-objs :=
+include arch/x86/objects.mk src/objects.mk console/objects.mk
+HV_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs))
+
+.PHONY: all tools run test unit system fuzz bench deps board clean
+all: $(BUILD)/kestrel.elf tools
+
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+$(BUILD)/hv/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/hv/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+# Two link passes: the first with an empty symbol table gives the text addresses, the
+# second embeds their names (the table lies after .text, so no code moves).
+$(BUILD)/hv/ksyms-empty.S: tools/gensyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh tools/gensyms.sh --empty > $@
+$(BUILD)/hv/ksyms-empty.o: $(BUILD)/hv/ksyms-empty.S
+	$(Q)$(CC) -c $< -o $@
+$(BUILD)/hv/kestrel.pass1: $(HV_OBJS) $(BUILD)/hv/ksyms-empty.o arch/x86/kestrel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms-empty.o
+$(BUILD)/hv/ksyms.S: $(BUILD)/hv/kestrel.pass1 tools/gensyms.sh
+	$(Q)sh tools/gensyms.sh $< > $@
+$(BUILD)/hv/ksyms.o: $(BUILD)/hv/ksyms.S
+	$(Q)$(CC) -c $< -o $@
+# kestrel-debug.elf keeps DWARF for gdb; the boot image is the same, stripped.
+$(BUILD)/kestrel-debug.elf: $(HV_OBJS) $(BUILD)/hv/ksyms.o arch/x86/kestrel.ld
+	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms.o
+	$(Q)cmp -s <(nm $(BUILD)/hv/kestrel.pass1 | grep ' [tT] ') <(nm $@ | grep ' [tT] ') || \
+	    { echo "symbol table pass moved code" >&2; rm -f $@; exit 1; }
+$(BUILD)/kestrel.elf: $(BUILD)/kestrel-debug.elf
+	$(Q)$(OBJCOPY) --strip-debug $< $@
+	@echo "  IMAGE   $@: $$(stat -c %s $@) bytes"
+
+SHELL := /bin/bash
+
+-include $(HV_OBJS:.o=.d)
+
+# ---- host tools -------------------------------------------------------------------------
+tools:
+	@if [ -f tools/miniterm/Makefile ]; then $(MAKE) -s -C tools/miniterm; fi
+	@if [ -f tools/mbootpack/Makefile ]; then $(MAKE) -s -C tools/mbootpack; fi
+
+board: $(BUILD)/kestrel.elf tools
+	sh tools/mbootpack/pack-board.sh $(BOARD)
+
+# ---- unit tests (cmocka, on the host) ------------------------------------------------------
+UNIT_TESTS :=
+include $(wildcard tests/unit/*.mk)
+UNIT_CFLAGS := -std=c11 $(WARN) -g -O1 -D_DEFAULT_SOURCE $(INCLUDES)
+UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
+
+define unit_rule
+$(BUILD)/unit/$(1): $$($(1)_SRCS) $$(wildcard src/include/*/*.h console/include/*/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(UNIT_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lcmocka $$($(1)_LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit: deps-check $(UNIT_BINS)
+	$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS)
+
+# ---- fuzzing (clang libFuzzer + ASan + UBSan) -------------------------------------------
+FUZZ_TARGETS :=
+include $(wildcard tests/fuzz/*.mk)
+FUZZ_CFLAGS := -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=undefined -D_DEFAULT_SOURCE $(INCLUDES)
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+define fuzz_rule
+$(BUILD)/fuzz/$(1): $$($(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	clang $$(FUZZ_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ $$($(1)_LDLIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzz: deps-check $(FUZZ_BINS)
+	$(PYTHON) tests/run_fuzz.py --seconds $(FUZZ_S) $(FUZZ_BINS)
+
+# ---- everything ------------------------------------------------------------------------
+# Debian packages: the base list plus what each test suite declares in tests/deps/*.txt.
+DEPS := $(sort $(shell cat tests/deps/*.txt 2>/dev/null | sed 's/\#.*//'))
+deps-check:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing missing packages:" $$missing; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+deps: deps-check
+
+test: deps-check all $(UNIT_BINS) $(FUZZ_BINS)
+	$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --fuzz-replay $(FUZZ_BINS) --system tests/system
+
+system: deps-check all
+	$(PYTHON) tests/run_tests.py --system tests/system
+
+run: deps-check all
+	sh tools/run-qemu.sh $(BOARD)
+
+bench: deps-check all
+	$(PYTHON) bench/run_bench.py
+
+clean:
+	rm -rf $(BUILD)
+	@if [ -f tools/miniterm/Makefile ]; then $(MAKE) -s -C tools/miniterm clean; fi
+	@if [ -f tools/mbootpack/Makefile ]; then $(MAKE) -s -C tools/mbootpack clean; fi

@@ -1,0 +1,43 @@
+/* x86-64 4-level page tables: the host's identity map and helpers that build or walk any
+ * table in the same format (the host's, and later the nested page tables, which share it). */
+#ifndef KESTREL_ARCH_PAGING_H
+#define KESTREL_ARCH_PAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PTE_P    0x001ULL
+#define PTE_W    0x002ULL
+#define PTE_U    0x004ULL
+#define PTE_PWT  0x008ULL
+#define PTE_PCD  0x010ULL
+#define PTE_A    0x020ULL
+#define PTE_D    0x040ULL
+#define PTE_PS   0x080ULL
+#define PTE_NX   (1ULL << 63)
+#define PTE_ADDR 0x000FFFFFFFFFF000ULL
+
+#define PAGE_SIZE   0x1000ULL
+#define PAGE_2M     0x200000ULL
+#define PAGE_1G     0x40000000ULL
+
+/* Returns the physical address of a zeroed 4 KiB frame for a table, or 0 when out of memory. */
+typedef uint64_t (*pt_alloc_fn)(void);
+
+/* Map [va, va+size) to [pa, ...) in the table rooted at root_pa (reached through the
+ * identity map) with flags; uses 2 MiB pages where alignment allows and `large` is set.
+ * Returns 0, or -1 when a table frame could not be had. */
+int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
+           bool large, pt_alloc_fn alloc);
+
+/* Translate va; returns false when it is not mapped. page_size and flags may be NULL. */
+bool pt_lookup(uint64_t root_pa, uint64_t va, uint64_t *pa, uint64_t *page_size,
+               uint64_t *flags);
+
+/* Host map after boot: MMIO above 3 GiB uncached, RAM above 4 GiB (up to top) mapped. */
+void paging_init(uint64_t top_of_ram, pt_alloc_fn alloc);
+
+/* True when every byte of [va, va+len) is mapped in the host's tables. */
+bool paging_range_mapped(uint64_t va, uint64_t len);
+
+#endif

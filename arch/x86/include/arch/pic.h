@@ -1,0 +1,13 @@
+/* The legacy 8259 PIC pair, remapped to vectors IRQ_VECTOR_BASE.. and used for device lines
+ * (the UART); the tick comes from the LAPIC timer. */
+#ifndef KESTREL_ARCH_PIC_H
+#define KESTREL_ARCH_PIC_H
+
+#include <stdint.h>
+
+void pic_init(void);                 /* remap and mask every line */
+void pic_unmask(unsigned irq);
+void pic_mask(unsigned irq);
+void pic_eoi(unsigned irq);
+
+#endif

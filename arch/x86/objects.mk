@@ -1,0 +1,4 @@
+# Objects of the x86-64 architecture layer (boot, traps, devices of the host).
+hv-objs += arch/x86/boot/head.o arch/x86/entry.o arch/x86/gdt.o arch/x86/traps.o \
+           arch/x86/pic.o arch/x86/time.o arch/x86/uart16550.o arch/x86/paging.o \
+           arch/x86/reboot.o

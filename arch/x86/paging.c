@@ -1,0 +1,113 @@
+/* Page-table building and walking in the x86-64 long-mode format. The host runs on an
+ * identity map made in boot/head.S (4 GiB of 2 MiB pages); this adds RAM above 4 GiB, makes
+ * the MMIO hole uncached, and lets the shell check an address before touching it. */
+#include "arch/paging.h"
+#include "arch/cpu.h"
+
+static inline uint64_t *table_at(uint64_t pa) { return (uint64_t *)(uintptr_t)pa; }
+
+/* Entry index of va at level (3 = PML4 .. 0 = PT). */
+static inline unsigned pt_index(uint64_t va, int level)
+{
+    return (unsigned)((va >> (12 + 9 * level)) & 511);
+}
+
+/* The next-level table of *pte, allocated when missing; NULL when out of memory or when
+ * a large page is in the way. */
+static uint64_t *next_table(uint64_t *pte, pt_alloc_fn alloc)
+{
+    if (*pte & PTE_P) {
+        if (*pte & PTE_PS)
+            return 0;
+        return table_at(*pte & PTE_ADDR);
+    }
+    uint64_t pa = alloc ? alloc() : 0;
+    if (!pa)
+        return 0;
+    *pte = pa | PTE_P | PTE_W | PTE_U;
+    return table_at(pa);
+}
+
+int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
+           bool large, pt_alloc_fn alloc)
+{
+    uint64_t end = va + size;
+    while (va < end) {
+        uint64_t *pml4e = &table_at(root_pa)[pt_index(va, 3)];
+        uint64_t *pdpt = next_table(pml4e, alloc);
+        if (!pdpt)
+            return -1;
+        uint64_t *pd = next_table(&pdpt[pt_index(va, 2)], alloc);
+        if (!pd)
+            return -1;
+        uint64_t *pde = &pd[pt_index(va, 1)];
+        if (large && !(va & (PAGE_2M - 1)) && !(pa & (PAGE_2M - 1)) && end - va >= PAGE_2M &&
+            !(*pde & PTE_P)) {
+            *pde = pa | flags | PTE_PS | PTE_P;
+            va += PAGE_2M;
+            pa += PAGE_2M;
+            continue;
+        }
+        uint64_t *pt = next_table(pde, alloc);
+        if (!pt)
+            return -1;
+        pt[pt_index(va, 0)] = pa | flags | PTE_P;
+        va += PAGE_SIZE;
+        pa += PAGE_SIZE;
+    }
+    return 0;
+}
+
+bool pt_lookup(uint64_t root_pa, uint64_t va, uint64_t *pa, uint64_t *page_size,
+               uint64_t *flags)
+{
+    if ((int64_t)va >> 47 != 0 && (int64_t)va >> 47 != -1)
+        return false;   /* non-canonical */
+    uint64_t *table = table_at(root_pa);
+    for (int level = 3; level >= 0; level--) {
+        uint64_t e = table[pt_index(va, level)];
+        if (!(e & PTE_P))
+            return false;
+        uint64_t span = 1ULL << (12 + 9 * level);
+        if (level == 0 || ((e & PTE_PS) && level <= 2)) {
+            if (pa)
+                *pa = (e & PTE_ADDR & ~(span - 1)) | (va & (span - 1));
+            if (page_size)
+                *page_size = span;
+            if (flags)
+                *flags = e & ~PTE_ADDR;
+            return true;
+        }
+        table = table_at(e & PTE_ADDR);
+    }
+    return false;
+}
+
+void paging_init(uint64_t top_of_ram, pt_alloc_fn alloc)
+{
+    uint64_t root = read_cr3() & PTE_ADDR;
+    /* The boot map's 2 MiB pages from 3 GiB up hold the LAPIC, IOAPIC, HPET and firmware. */
+    for (uint64_t va = 0xC0000000ULL; va < 0x100000000ULL; va += PAGE_2M) {
+        uint64_t *pd = table_at(table_at(table_at(root)[0] & PTE_ADDR)[3] & PTE_ADDR);
+        pd[pt_index(va, 1)] |= PTE_PCD | PTE_PWT;
+    }
+    if (top_of_ram > 0x100000000ULL)
+        pt_map(root, 0x100000000ULL, 0x100000000ULL, top_of_ram - 0x100000000ULL,
+               PTE_W, true, alloc);
+    write_cr3(read_cr3());
+}
+
+bool paging_range_mapped(uint64_t va, uint64_t len)
+{
+    uint64_t root = read_cr3() & PTE_ADDR;
+    uint64_t end = va + len;
+    if (end < va)
+        return false;
+    while (va < end) {
+        uint64_t size;
+        if (!pt_lookup(root, va, 0, &size, 0))
+            return false;
+        va = (va & ~(size - 1)) + size;
+    }
+    return true;
+}

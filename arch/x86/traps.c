@@ -1,0 +1,107 @@
+/* The IDT and the C side of trap entry: exceptions in the hypervisor are fatal and go to
+ * the panic path with the interrupted registers; interrupts go to registered handlers. */
+#include <stdint.h>
+#include "arch/trap.h"
+#include "arch/gdt.h"
+#include "arch/cpu.h"
+#include "core/panic.h"
+#include "console/log.h"
+
+struct idt_entry {
+    uint16_t off_lo, sel;
+    uint8_t ist, type;
+    uint16_t off_mid;
+    uint32_t off_hi, zero;
+} __attribute__((packed));
+
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+static irq_handler_fn handlers[256];
+static uint64_t unhandled_count[256];
+extern const uint64_t isr_stub_table[256];
+
+static const char *const exception_names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bounds", "invalid opcode",
+    "device not available", "double fault", "coprocessor segment overrun", "invalid TSS",
+    "segment not present", "stack segment", "general protection fault", "page fault",
+    "reserved", "x87 floating point", "alignment check", "machine check", "SIMD floating point",
+    "virtualization", "control protection", "reserved", "reserved", "reserved", "reserved",
+    "reserved", "reserved", "hypervisor injection", "VMM communication", "security", "reserved",
+};
+
+/* Human name of a vector, for panics and statistics. */
+const char *trap_name(uint64_t vector)
+{
+    return vector < 32 ? exception_names[vector] : "interrupt";
+}
+
+/* Point each IDT slot at its stub; #DF and NMI get their own stacks. */
+void traps_init(void)
+{
+    for (int v = 0; v < 256; v++) {
+        uint64_t off = isr_stub_table[v];
+        idt[v] = (struct idt_entry){
+            .off_lo = (uint16_t)off, .sel = GDT_KERNEL_CS, .ist = 0, .type = 0x8E,
+            .off_mid = (uint16_t)(off >> 16), .off_hi = (uint32_t)(off >> 32), .zero = 0,
+        };
+    }
+    idt[8].ist = IST_DOUBLE_FAULT;
+    idt[2].ist = IST_NMI;
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = {
+        sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" :: "m"(idtr));
+}
+
+void trap_register(uint8_t vector, irq_handler_fn fn)
+{
+    handlers[vector] = fn;
+}
+
+/* Called from entry.S with interrupts off. */
+void trap_dispatch(struct trap_frame *tf);
+void trap_dispatch(struct trap_frame *tf)
+{
+    uint64_t v = tf->vector & 0xff;
+
+    if (v == 2) {
+        log_warn("NMI received at rip %016llx; ignored", (unsigned long long)tf->rip);
+        return;
+    }
+    if (v < 32) {
+        if (v == 14)
+            panic_trap(tf, "FATAL PAGE FAULT\n[error_code=%04llx]\nFaulting linear address: %016llx",
+                       (unsigned long long)tf->error, (unsigned long long)read_cr2());
+        panic_trap(tf, "FATAL TRAP: vector = %llu (%s)\n[error_code=%04llx]",
+                   (unsigned long long)v, exception_names[v], (unsigned long long)tf->error);
+    }
+    if (handlers[v]) {
+        handlers[v](tf);
+        return;
+    }
+    if (unhandled_count[v]++ == 0 && v != VECTOR_SPURIOUS)
+        log_warn("unexpected interrupt vector %llu ignored", (unsigned long long)v);
+}
+
+/* Print registers in Xen's layout. */
+void trap_dump_frame(const struct trap_frame *tf)
+{
+    printk("RIP:    %04llx:[<%016llx>]", (unsigned long long)tf->cs, (unsigned long long)tf->rip);
+    printk("RFLAGS: %016llx   vector: %llu  error: %016llx", (unsigned long long)tf->rflags,
+           (unsigned long long)tf->vector, (unsigned long long)tf->error);
+    printk("rax: %016llx   rbx: %016llx   rcx: %016llx", (unsigned long long)tf->rax,
+           (unsigned long long)tf->rbx, (unsigned long long)tf->rcx);
+    printk("rdx: %016llx   rsi: %016llx   rdi: %016llx", (unsigned long long)tf->rdx,
+           (unsigned long long)tf->rsi, (unsigned long long)tf->rdi);
+    printk("rbp: %016llx   rsp: %016llx   r8:  %016llx", (unsigned long long)tf->rbp,
+           (unsigned long long)tf->rsp, (unsigned long long)tf->r8);
+    printk("r9:  %016llx   r10: %016llx   r11: %016llx", (unsigned long long)tf->r9,
+           (unsigned long long)tf->r10, (unsigned long long)tf->r11);
+    printk("r12: %016llx   r13: %016llx   r14: %016llx", (unsigned long long)tf->r12,
+           (unsigned long long)tf->r13, (unsigned long long)tf->r14);
+    printk("r15: %016llx   cr0: %016llx   cr4: %016llx", (unsigned long long)tf->r15,
+           (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
+    printk("cr3: %016llx   cr2: %016llx", (unsigned long long)read_cr3(),
+           (unsigned long long)read_cr2());
+    printk("ds: %04x   es: %04x   fs: %04x   gs: %04x   ss: %04llx   cs: %04llx",
+           GDT_KERNEL_DS, GDT_KERNEL_DS, 0, 0, (unsigned long long)tf->ss,
+           (unsigned long long)tf->cs);
+}

@@ -1,0 +1,47 @@
+/* The hypervisor's log: printk and friends. Every line goes into the log ring (conring)
+ * with its level; lines at or below the console threshold (loglvl=) also go to the serial
+ * console, each prefixed "(XEN) ". */
+#ifndef KESTREL_CONSOLE_LOG_H
+#define KESTREL_CONSOLE_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "console/loglevel.h"
+
+struct conring;
+
+/* Log a message at level; text containing newlines becomes several lines. */
+__attribute__((format(printf, 2, 3)))
+void log_printf(int level, const char *fmt, ...);
+void log_vprintf(int level, const char *fmt, va_list ap);
+
+/* As in Xen, a message without a level has the default level, which is printed under the
+ * default threshold (loglvl=warning); log_info and log_debug are for chattier lines. */
+#define LOG_DEFAULT     LOG_WARNING
+#define printk(...)     log_printf(LOG_DEFAULT, __VA_ARGS__)
+#define log_info(...)   log_printf(LOG_INFO, __VA_ARGS__)
+#define log_err(...)    log_printf(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)   log_printf(LOG_WARNING, __VA_ARGS__)
+#define log_debug(...)  log_printf(LOG_DEBUG, __VA_ARGS__)
+
+/* Where console lines go (the console layer's writer) and the clock for timestamps. */
+typedef void (*log_sink_fn)(const char *s, size_t n);
+typedef uint64_t (*log_clock_fn)(void);     /* nanoseconds since boot */
+void log_set_sink(log_sink_fn sink);
+void log_set_clock(log_clock_fn clock);
+
+/* Console threshold (loglvl=): lines with level <= threshold are printed. */
+void log_set_threshold(int level);
+int log_threshold(void);
+/* Timestamps on console lines: the CONSOLE_TS_* mode from core/bootopts.h. */
+void log_set_timestamps(int mode);
+
+/* Replace the ring's buffer (after conring_size= is known), keeping the lines held so far. */
+void log_ring_resize(char *buf, size_t size);
+struct conring *log_ring(void);
+/* The panic path: forget that a log call was under way (it may be the one that faulted). */
+void log_break_lock(void);
+size_t log_ring_size(void);
+
+#endif

@@ -1,0 +1,76 @@
+/* Shell commands about the CPU: `cpuinfo` (vendor, model and the features that decide what
+ * Kestrel can do: SVM, NPT, VMX, EPT) and `regs` (key d, Xen's "dump registers"). */
+#include <stdbool.h>
+#include "console/shell.h"
+#include "console/log.h"
+#include "arch/cpu.h"
+#include "arch/trap.h"
+#include "lib/string.h"
+
+static int cmd_cpuinfo(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    char vendor[13], brand[49];
+    struct cpuid_regs r = cpuid(0, 0);
+    uint32_t max_leaf = r.eax;
+    memcpy(vendor, &r.ebx, 4);
+    memcpy(vendor + 4, &r.edx, 4);
+    memcpy(vendor + 8, &r.ecx, 4);
+    vendor[12] = '\0';
+
+    struct cpuid_regs f = cpuid(1, 0);
+    unsigned family = (f.eax >> 8) & 0xf, model = (f.eax >> 4) & 0xf, stepping = f.eax & 0xf;
+    if (family == 0xf)
+        family += (f.eax >> 20) & 0xff;
+    if (family >= 6)
+        model |= ((f.eax >> 16) & 0xf) << 4;
+
+    uint32_t max_ext = cpuid(0x80000000, 0).eax;
+    brand[0] = '\0';
+    if (max_ext >= 0x80000004) {
+        for (uint32_t i = 0; i < 3; i++) {
+            struct cpuid_regs b = cpuid(0x80000002 + i, 0);
+            memcpy(brand + i * 16, &b, 16);
+        }
+        brand[48] = '\0';
+    }
+    struct cpuid_regs ext = max_ext >= 0x80000001 ? cpuid(0x80000001, 0) : (struct cpuid_regs){0};
+    bool svm = (ext.ecx >> 2) & 1;
+    bool npt = svm && max_ext >= 0x8000000a && (cpuid(0x8000000a, 0).edx & 1);
+    bool vmx = (f.ecx >> 5) & 1;
+    bool ept = false;
+    if (vmx) {
+        uint64_t procbased = rdmsr(0x482);          /* IA32_VMX_PROCBASED_CTLS */
+        if ((procbased >> 63) & 1)                  /* secondary controls allowed */
+            ept = (rdmsr(0x48B) >> 33) & 1;         /* IA32_VMX_PROCBASED_CTLS2: EPT */
+    }
+    const char *b = brand;
+    while (*b == ' ')
+        b++;
+    shell_printf("vendor:    %s (max leaf %#x, extended %#x)\n", vendor, max_leaf, max_ext);
+    shell_printf("model:     %s\n", *b ? b : "(no brand string)");
+    shell_printf("family %u model %u stepping %u\n", family, model, stepping);
+    shell_printf("features:  long mode %s, NX %s, APIC %s, 1G pages %s, TSC %s\n",
+                 (ext.edx >> 29) & 1 ? "yes" : "no", (ext.edx >> 20) & 1 ? "yes" : "no",
+                 (f.edx >> 9) & 1 ? "yes" : "no", (ext.edx >> 26) & 1 ? "yes" : "no",
+                 (f.edx >> 4) & 1 ? "yes" : "no");
+    shell_printf("virt:      SVM %s, NPT %s, VMX %s, EPT %s\n", svm ? "yes" : "no",
+                 npt ? "yes" : "no", vmx ? "yes" : "no", ept ? "yes" : "no");
+    return 0;
+}
+SHELL_COMMAND(cmd_cpuinfo_entry, "cpuinfo", 0, "", "CPU vendor, model and virtualization features",
+              cmd_cpuinfo);
+
+static int cmd_regs(int argc, char **argv)
+{
+    (void)argc;
+    struct trap_frame tf;
+    trap_capture(&tf);
+    if (argv[0][0] == 'd' && argv[0][1] == '\0')
+        printk("'d' pressed -> dumping registers");
+    printk("*** Dumping CPU0 host state: ***");
+    trap_dump_frame(&tf);
+    return 0;
+}
+SHELL_COMMAND(cmd_regs_entry, "regs", 'd', "", "dump registers", cmd_regs);

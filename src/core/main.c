@@ -1,0 +1,190 @@
+/* The boot sequence, from kmain (called by arch/x86/boot/head.S in long mode) to the
+ * (XEN) prompt: serial console first so every later step can report, then traps, the
+ * Multiboot info and boot options, memory, time and interrupts. */
+#include <stdbool.h>
+#include "core/boot.h"
+#include "core/panic.h"
+#include "core/version.h"
+#include "mm/frame.h"
+#include "mm/heap.h"
+#include "console/console.h"
+#include "console/log.h"
+#include "console/conswitch.h"
+#include "arch/cpu.h"
+#include "arch/gdt.h"
+#include "arch/trap.h"
+#include "arch/uart.h"
+#include "arch/pic.h"
+#include "arch/time.h"
+#include "arch/paging.h"
+#include "lib/string.h"
+
+struct boot_info boot_info;
+struct bootopts boot_opts;
+
+void *phys_identity(uint64_t pa)
+{
+    return (void *)(uintptr_t)pa;
+}
+
+static void boot_warning(void *ctx, const char *msg)
+{
+    (void)ctx;
+    log_warn("%s", msg);
+}
+
+/* A zeroed frame for page tables. */
+static uint64_t alloc_table_frame(void)
+{
+    uint64_t pa = frame_alloc();
+    if (pa)
+        memset(phys_identity(pa), 0, PAGE_SIZE);
+    return pa;
+}
+
+/* Serial IRQ: drain the UART, then acknowledge the PIC. */
+static void uart_irq(struct trap_frame *tf)
+{
+    (void)tf;
+    uart_interrupt();
+    pic_eoi((unsigned)boot_opts.com1.irq);
+}
+
+/* Periodic tick: in polled mode this is what notices serial input. */
+static void on_tick(void)
+{
+    if (boot_opts.com1.irq == 0)
+        uart_poll();
+}
+
+/* Log the memory map the loader gave, in Xen's format. */
+static void print_memory_map(void)
+{
+    printk("Multiboot-e820 RAM map:");
+    for (size_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct mem_region *r = &boot_info.mmap[i];
+        printk(" [%016llx, %016llx] (%s)", (unsigned long long)r->base,
+               (unsigned long long)(r->base + r->len - 1), mem_region_type_name(r->type));
+    }
+}
+
+/* Hand RAM to the frame allocator, keeping the image, modules and loader data out. */
+static void memory_init(void)
+{
+    static struct phys_range reserved[BOOT_MAX_MODULES + BOOT_MAX_LOADER_DATA + 1];
+    size_t n = 0;
+    reserved[n++] = (struct phys_range){ (uint64_t)(uintptr_t)__image_start,
+                                         (uint64_t)(uintptr_t)__image_end, "hypervisor image" };
+    for (size_t i = 0; i < boot_info.mod_count; i++)
+        reserved[n++] = (struct phys_range){ boot_info.mods[i].start, boot_info.mods[i].end,
+                                             "module" };
+    for (size_t i = 0; i < boot_info.loader_data_count; i++)
+        reserved[n++] = boot_info.loader_data[i];
+    if (frame_init(boot_info.mmap, boot_info.mmap_count, reserved, n, boot_opts.mem_limit,
+                   phys_identity) != 0)
+        panic("no usable memory in the memory map");
+
+    uint64_t top = 0;
+    for (size_t i = 0; i < boot_info.mmap_count; i++)
+        if (boot_info.mmap[i].type == 1 && boot_info.mmap[i].base + boot_info.mmap[i].len > top)
+            top = boot_info.mmap[i].base + boot_info.mmap[i].len;
+    if (boot_opts.mem_limit && top > boot_opts.mem_limit)
+        top = boot_opts.mem_limit;
+    paging_init(top, alloc_table_frame);
+    heap_init();
+
+    struct frame_stats fs;
+    frame_stats(&fs);
+    printk("Memory: %llu KiB usable, %llu KiB free, %llu KiB reserved",
+           (unsigned long long)(fs.total * 4), (unsigned long long)(fs.free * 4),
+           (unsigned long long)(fs.reserved * 4));
+
+    if (boot_opts.conring_size != log_ring_size()) {
+        size_t frames = boot_opts.conring_size / PAGE_SIZE;
+        uint64_t pa = frame_alloc_contig(frames, 1);
+        if (pa)
+            log_ring_resize(phys_identity(pa), boot_opts.conring_size);
+        else
+            log_warn("conring_size=%u: no memory; keeping %zu bytes",
+                     (unsigned)boot_opts.conring_size, log_ring_size());
+    }
+}
+
+/* Serial interrupts and the tick; input is polled from the tick when irq is 0. */
+static void interrupts_init(void)
+{
+    pic_init();
+    if (boot_opts.com1.irq > 0 && boot_opts.com1.irq < 16) {
+        trap_register((uint8_t)(IRQ_VECTOR_BASE + boot_opts.com1.irq), uart_irq);
+        pic_unmask((unsigned)boot_opts.com1.irq);
+    }
+    uart_enable_irq();
+    tick_start(on_tick);
+    irq_enable();
+}
+
+void kmain(uint32_t magic, uint32_t info_pa);
+void kmain(uint32_t magic, uint32_t info_pa)
+{
+    gdt_init();
+    traps_init();
+
+    /* Output first, with Xen's default COM1 settings, so that a bad command line or a
+     * malformed Multiboot info can already be reported. */
+    bootopts_defaults(&boot_opts);
+    uart_init(&boot_opts.com1);
+    uart_set_sync(true);
+    console_init(uart_write, boot_opts.conswitch_char);
+
+    if (multiboot_parse(magic, info_pa, phys_identity, &boot_info, boot_warning, NULL) != 0)
+        panic("not booted by a Multiboot loader (magic %08x); cannot continue", magic);
+    bootopts_parse(&boot_opts, boot_info.cmdline, boot_warning, NULL);
+    if (boot_opts.com1.io_base != 0x3f8 || boot_opts.com1.baud != 115200 ||
+        boot_opts.com1.data_bits != 8 || boot_opts.com1.parity != 'n' ||
+        boot_opts.com1.stop_bits != 1) {
+        if (!uart_init(&boot_opts.com1))
+            panic("com1: no UART at port %#x", boot_opts.com1.io_base);
+    }
+    console_init(uart_write, boot_opts.conswitch_char);
+    log_set_threshold(boot_opts.loglvl);
+    log_set_timestamps(boot_opts.console_timestamps);
+    panic_set_noreboot(boot_opts.noreboot);
+    time_init();
+    log_set_clock(time_now_ns);
+
+    printk("Kestrel hypervisor %s (x86-64) - one image, no dom0", kestrel_version);
+    printk("Boot loader: %s", boot_info.loader_name[0] ? boot_info.loader_name : "unknown");
+    printk("Command line: %s", boot_info.cmdline);
+    print_memory_map();
+    for (size_t i = 0; i < boot_info.mod_count; i++)
+        printk("Module %zu: [%016llx, %016llx) %s", i,
+               (unsigned long long)boot_info.mods[i].start,
+               (unsigned long long)boot_info.mods[i].end, boot_info.mods[i].string);
+
+    memory_init();
+    printk("TSC: %llu.%03llu MHz", (unsigned long long)(tsc_hz() / 1000000),
+           (unsigned long long)(tsc_hz() / 1000 % 1000));
+    interrupts_init();
+    uart_set_sync(boot_opts.sync_console);
+    if (boot_opts.sync_console)
+        printk("sync_console: console output is synchronous (debugging only)");
+    printk("No domains to build; the (XEN) shell has the console ('help' lists commands)");
+    console_switch_input(CONSWITCH_XEN);
+    idle_loop();
+}
+
+void idle_loop(void)
+{
+    for (;;) {
+        int c;
+        while ((c = uart_getc()) >= 0)
+            console_input((unsigned char)c);
+        irq_disable();
+        if ((c = uart_getc()) >= 0) {
+            irq_enable();
+            console_input((unsigned char)c);
+            continue;
+        }
+        cpu_wait_for_interrupt();
+    }
+}

@@ -1,0 +1,112 @@
+/* The panic path, with Xen's text: a line of stars, "Panic on CPU 0:", the message, the
+ * registers and a stack trace with function names, the stars again, then a reboot after
+ * five seconds or, with `noreboot`, a halt. Output is made synchronous first so every line
+ * reaches the serial line before the machine stops. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include "core/panic.h"
+#include "core/symbols.h"
+#include "console/log.h"
+#include "console/console.h"
+#include "arch/trap.h"
+#include "arch/cpu.h"
+#include "arch/uart.h"
+#include "arch/time.h"
+#include "arch/reboot.h"
+#include "arch/paging.h"
+
+#define STARS "****************************************"
+#define TRACE_DEPTH 24
+
+static bool noreboot;
+static volatile int panic_depth;
+
+void panic_set_noreboot(int v)
+{
+    noreboot = v != 0;
+}
+
+/* Walk the frame-pointer chain from rbp, printing each return address with its symbol. */
+static void print_stack_trace(uint64_t rip, uint64_t rbp)
+{
+    uint64_t off, size;
+    const char *name = symbol_lookup(rip, &off, &size);
+
+    printk("Xen call trace:");
+    if (name)
+        printk("   [<%016llx>] R %s+0x%llx/0x%llx", (unsigned long long)rip, name,
+               (unsigned long long)off, (unsigned long long)size);
+    else
+        printk("   [<%016llx>] R (unknown)", (unsigned long long)rip);
+    for (int depth = 0; depth < TRACE_DEPTH && rbp; depth++) {
+        if ((rbp & 7) || !paging_range_mapped(rbp, 16))
+            break;
+        const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
+        uint64_t ret = frame[1];
+        name = symbol_lookup(ret, &off, &size);
+        if (!name)
+            break;
+        printk("   [<%016llx>] F %s+0x%llx/0x%llx", (unsigned long long)ret, name,
+               (unsigned long long)off, (unsigned long long)size);
+        if (frame[0] <= rbp)
+            break;      /* frames must move up the stack; anything else is garbage */
+        rbp = frame[0];
+    }
+}
+
+/* Everything after the message: common to both entry points. */
+__attribute__((noreturn))
+static void panic_finish(const struct trap_frame *tf)
+{
+    trap_dump_frame(tf);
+    print_stack_trace(tf->rip, tf->rbp);
+    printk(STARS);
+    printk("%s", "");
+    if (noreboot) {
+        printk("Manual reset required ('noreboot' specified)");
+        uart_flush();
+        machine_halt();
+    }
+    printk("Reboot in five seconds...");
+    uart_flush();
+    udelay(5000000);
+    machine_restart();
+}
+
+/* Prepare the console for the panic text; a panic inside the panic just stops. */
+static void panic_begin(void)
+{
+    irq_disable();
+    if (panic_depth++) {
+        uart_write("\r\n(XEN) nested panic; halting\r\n", 31);
+        machine_halt();
+    }
+    uart_set_sync(true);
+    log_break_lock();
+    console_panic_mode();
+    log_set_threshold(LOG_ALL);
+    printk(STARS);
+    printk("Panic on CPU 0:");
+}
+
+void panic_trap(const struct trap_frame *tf, const char *fmt, ...)
+{
+    va_list ap;
+    panic_begin();
+    va_start(ap, fmt);
+    log_vprintf(LOG_ERR, fmt, ap);
+    va_end(ap);
+    panic_finish(tf);
+}
+
+void panic(const char *fmt, ...)
+{
+    struct trap_frame tf;
+    va_list ap;
+    trap_capture(&tf);
+    panic_begin();
+    va_start(ap, fmt);
+    log_vprintf(LOG_ERR, fmt, ap);
+    va_end(ap);
+    panic_finish(&tf);
+}
