@@ -1,0 +1,98 @@
+/*
+ * bootplan.h - boot-time decisions of the 32-bit stub that need no
+ * hardware: memory sizes and free-memory search on an E820 map, command
+ * line cleanup and splitting, and building the Multiboot v1 information
+ * structure.  Freestanding C, compiled into the stub (-m32) and on the host
+ * for the unit tests and the fuzzer.
+ */
+#ifndef MBOOTPACK_BOOTPLAN_H
+#define MBOOTPACK_BOOTPLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One E820 entry as the BIOS reports it (20 bytes). */
+struct mbp_e820 {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+} __attribute__((packed));
+
+#define MBP_E820_RAM 1u
+
+/* Multiboot v1 information flags and layout. */
+#define MBI_FLAG_MEM 0x001u
+#define MBI_FLAG_CMDLINE 0x004u
+#define MBI_FLAG_MODS 0x008u
+#define MBI_FLAG_MMAP 0x040u
+#define MBI_FLAG_LOADER 0x200u
+#define MBI_SIZE 120u               /* up to the framebuffer fields */
+#define MB_BOOTLOADER_MAGIC 0x2BADB002u
+#define MBP_LOADER_NAME "mbootpack"
+
+/*
+ * mem_lower and mem_upper in KiB from an E820 map, as GRUB computes them:
+ * lower is the RAM entry at address 0 (at most 640 KiB), upper is the RAM
+ * contiguous from 1 MiB (adjacent RAM entries are joined).
+ */
+void mbp_mem_sizes(const struct mbp_e820 *map, unsigned n, uint32_t *lower,
+		   uint32_t *upper);
+
+/* Nonzero if [start, start+len) lies inside one RAM entry and overlaps no
+ * entry of another type. */
+int mbp_usable(const struct mbp_e820 *map, unsigned n, uint64_t start,
+	       uint64_t len);
+
+/*
+ * Lowest address >= from, aligned to align (a power of two), where size
+ * bytes are usable and end at or below 4 GiB.  Returns 0 if none.
+ */
+uint64_t mbp_alloc(const struct mbp_e820 *map, unsigned n, uint64_t from,
+		   uint64_t size, uint64_t align);
+
+/*
+ * Remove what boot loaders add to a command line in place: every word that
+ * starts with "BOOT_IMAGE=" (GRUB, SYSLINUX, LILO) and LILO's "auto" when
+ * it is the first word and a BOOT_IMAGE word was present; then strip
+ * leading and trailing blanks.  Returns the new length.
+ */
+size_t mbp_clean_cmdline(char *s);
+
+/*
+ * Split s in place at every word that is exactly "--" (so at " -- ").
+ * parts[0] is the kernel's part, parts[i] the i-th module's; each part is
+ * trimmed of blanks.  Stores at most max parts and returns their number.
+ */
+unsigned mbp_split_cmdline(char *s, char **parts, unsigned max);
+
+/* A module as placed in memory, for mbp_build_mbi. */
+struct mbp_mbi_mod {
+	uint32_t start, end;
+	const char *name;
+	const char *args;
+};
+
+struct mbp_mbi_in {
+	int have_mmap;              /* map is the firmware's E820 map */
+	const struct mbp_e820 *map;
+	unsigned nmap;
+	uint32_t mem_lower, mem_upper;
+	const char *kernel_name;
+	const char *args;           /* kernel arguments, may be "" */
+	unsigned nmods;
+	const struct mbp_mbi_mod *mods;
+};
+
+/* Bytes mbp_build_mbi needs for *in. */
+size_t mbp_mbi_size(const struct mbp_mbi_in *in);
+
+/*
+ * Build the Multiboot information structure and everything it points to
+ * into buf[0..cap), which the kernel will see at physical address phys.
+ * The structure itself is at phys.  Returns the bytes used, or 0 if cap
+ * is too small.
+ */
+size_t mbp_build_mbi(uint8_t *buf, uint32_t phys, size_t cap,
+		     const struct mbp_mbi_in *in);
+
+#endif
