@@ -83,7 +83,7 @@ board: $(BUILD)/kestrel.elf tools
 # ---- unit tests (cmocka, on the host) ------------------------------------------------------
 UNIT_TESTS :=
 include $(wildcard tests/unit/*.mk)
-UNIT_CFLAGS := -std=c11 $(WARN) -g -O1 -D_DEFAULT_SOURCE $(INCLUDES)
+UNIT_CFLAGS := -std=c11 $(WARN) -g -O1 $(INCLUDES)
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 
 define unit_rule
@@ -100,7 +100,7 @@ unit: deps-check $(UNIT_BINS)
 FUZZ_TARGETS :=
 include $(wildcard tests/fuzz/*.mk)
 FUZZ_CFLAGS := -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=undefined -D_DEFAULT_SOURCE $(INCLUDES)
+               -fno-sanitize-recover=undefined $(INCLUDES)
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 define fuzz_rule
 $(BUILD)/fuzz/$(1): $$($(1)_SRCS)

@@ -196,11 +196,19 @@ static void rx_drain(void)
     }
 }
 
+/* Serve the UART until it reports nothing pending, so its interrupt line drops and the
+ * edge-triggered PIC sees the next rising edge. */
 void uart_interrupt(void)
 {
     stats.irqs++;
-    rx_drain();
-    tx_kick();
+    for (int round = 0; round < 16; round++) {
+        rx_drain();
+        tx_kick();
+        if (reg_read(IIR) & 0x01)
+            break;
+        if (rx_throttled && !(reg_read(LSR) & LSR_THRE))
+            break;
+    }
 }
 
 void uart_poll(void)

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Run Kestrel's test suites and print one closing line `N passed, N failed`.
+
+  run_tests.py [--unit BIN...] [--fuzz-replay BIN...] [--system DIR] [-k EXPR]
+
+Unit tests are cmocka programs (each test case counts); fuzz replays run each libFuzzer
+target once over its seed corpus (tests/fuzz/corpus/<target>/, one count per target);
+system tests are pytest files under DIR, run with Debian's python3 (junit XML counts).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+def run_unit(bins):
+    passed = failed = 0
+    for b in bins:
+        name = os.path.basename(b)
+        env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="stdout")
+        p = subprocess.run([b], capture_output=True, text=True, env=env, cwd=ROOT)
+        out = p.stdout + p.stderr
+        ok = sum(int(n) for n in re.findall(r"\[  PASSED  \] (\d+) test", out))
+        bad = sum(int(n) for n in re.findall(r"\[  FAILED  \] (\d+) test", out))
+        if p.returncode != 0 and bad == 0:
+            bad = 1          # crashed before cmocka could count
+        passed += ok
+        failed += bad
+        status = "ok" if bad == 0 else "FAILED"
+        print(f"unit  {name:36s} {ok:4d} passed {bad:4d} failed  {status}")
+        if bad:
+            print(out[-4000:])
+    return passed, failed
+
+
+def run_fuzz_replay(bins):
+    passed = failed = 0
+    for b in bins:
+        name = os.path.basename(b)
+        corpus = os.path.join(ROOT, "tests", "fuzz", "corpus", name)
+        if not os.path.isdir(corpus):
+            corpus = os.path.join(ROOT, "tests", "fuzz", "corpus", name.replace("fuzz_", "", 1))
+        if not os.path.isdir(corpus):
+            print(f"fuzz  {name:36s} no corpus: FAILED")
+            failed += 1
+            continue
+        files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus))
+        p = subprocess.run([b, "-runs=0"] + files, capture_output=True, text=True, cwd=ROOT)
+        if p.returncode == 0:
+            passed += 1
+            print(f"fuzz  {name:36s} replayed {len(files)} inputs  ok")
+        else:
+            failed += 1
+            print(f"fuzz  {name:36s} FAILED\n{p.stderr[-4000:]}")
+    return passed, failed
+
+
+def run_system(path, kexpr):
+    xml = os.path.join(ROOT, "build", "system-tests.xml")
+    os.makedirs(os.path.dirname(xml), exist_ok=True)
+    cmd = ["/usr/bin/python3", "-m", "pytest", "-p", "no:cacheprovider", "-q",
+           "--junitxml", xml, "-o", "junit_family=xunit1", path]
+    jobs = os.environ.get("KESTREL_TEST_JOBS")
+    if kexpr:
+        cmd += ["-k", kexpr]
+    if jobs:
+        cmd += ["-n", jobs]
+    p = subprocess.run(cmd, cwd=ROOT)
+    if not os.path.exists(xml):
+        return 0, 1
+    root = ET.parse(xml).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root)
+    total = sum(int(s.get("tests", 0)) for s in suites)
+    bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+    skipped = sum(int(s.get("skipped", 0)) for s in suites)
+    if p.returncode not in (0, 1, 5) and bad == 0:
+        bad = 1
+    return total - bad - skipped, bad, skipped
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--unit", nargs="*", default=[])
+    ap.add_argument("--fuzz-replay", nargs="*", default=[])
+    ap.add_argument("--system")
+    ap.add_argument("-k")
+    a = ap.parse_args()
+    passed = failed = skipped = 0
+    if a.unit:
+        p, f = run_unit(a.unit)
+        passed, failed = passed + p, failed + f
+    if a.fuzz_replay:
+        p, f = run_fuzz_replay(a.fuzz_replay)
+        passed, failed = passed + p, failed + f
+    if a.system:
+        r = run_system(a.system, a.k)
+        passed, failed = passed + r[0], failed + r[1]
+        skipped += r[2] if len(r) > 2 else 0
+    line = f"{passed} passed, {failed} failed"
+    if skipped:
+        line += f", {skipped} skipped"
+    print(line)
+    return 1 if failed or passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
