@@ -29,8 +29,13 @@ hv-objs :=
 include arch/x86/objects.mk src/objects.mk console/objects.mk
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs))
 
-.PHONY: all tools run test unit system fuzz bench deps board clean
-all: $(BUILD)/kestrel.elf tools
+.PHONY: all tools guests run test unit system fuzz bench deps board clean
+all: $(BUILD)/kestrel.elf tools guests
+
+# In-tree guests (guests/guests.mk defines GUEST_ELFS and their rules).
+GUEST_ELFS :=
+-include guests/guests.mk
+guests: $(GUEST_ELFS)
 
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
