@@ -279,6 +279,76 @@ static void test_small_error_buffer(void **state)
 	options_free(&o);
 }
 
+/* The string every match must contain, used to pick lines. */
+static void test_required_literal(void **state)
+{
+	static const struct {
+		const char *pattern, *want;
+	} cases[] = {
+		{ "Serial input to", "Serial input to" },
+		{ "^\\(XEN\\) \\*\\*\\* Serial", "(XEN) *** Serial" },
+		{ "ab.*cdef", "cdef" },
+		{ "abc?d", "ab" },
+		{ "abcd*e", "abc" },
+		{ "ab+cd", "ab" },
+		{ "x{2,3}yz", "yz" },
+		{ "(optional text)?ok", "ok" },
+		{ "[[:digit:]]+ ms elapsed", " ms elapsed" },
+		{ "[]abc]de", "de" },
+		{ "\\bword\\b", "word" },
+		{ "a|b", "" },
+		{ "(x|y)zz", "" },
+		{ ".*", "" },
+		{ "", "" },
+	};
+	char out[64];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = regex_required_literal(cases[i].pattern, out);
+		if (strcmp(out, cases[i].want) != 0)
+			fail_msg("'%s': got '%s', want '%s'",
+				 cases[i].pattern, out, cases[i].want);
+		assert_int_equal(n, strlen(out));
+	}
+}
+
+/* Patterns that can match a newline are never treated as one-line. */
+static void test_line_local(void **state)
+{
+	(void)state;
+	assert_true(regex_line_local("^\\(XEN\\) $"));
+	assert_true(regex_line_local("a.*b[^x]c"));
+	assert_true(regex_line_local("ok\r$"));
+	assert_false(regex_line_local("a\nb"));
+	assert_false(regex_line_local("a[\t-z]b"));
+	assert_false(regex_line_local("a[[:space:]]+b"));
+	assert_false(regex_line_local("a\\sb"));
+	assert_false(regex_line_local("a\\Wb"));
+}
+
+/* Each --expect gets the fastest search that is still exact. */
+static void test_search_plan(void **state)
+{
+	struct options o;
+	char err[256];
+	(void)state;
+
+	assert_int_equal(PARSE(&o, err, "--expect", "login:", "--expect",
+			       "\\(XEN\\) .*help", "--expect", "a|b",
+			       "--expect", "x[[:space:]]y"), 0);
+	assert_string_equal(o.steps[0].literal, "login:");
+	assert_int_equal(o.steps[0].literal_len, 6);
+	assert_null(o.steps[1].literal);
+	assert_string_equal(o.steps[1].needle, "(XEN) ");
+	assert_true(o.steps[1].line_local);
+	assert_null(o.steps[2].literal);
+	assert_null(o.steps[2].needle);
+	assert_false(o.steps[3].line_local);
+	assert_null(o.steps[3].needle);
+	options_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +361,9 @@ int main(void)
 		cmocka_unit_test(test_steps_in_order),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_required_literal),
+		cmocka_unit_test(test_line_local),
+		cmocka_unit_test(test_search_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,14 +122,38 @@ static int add_send(struct options *o, const char *arg, double timeout,
 	return 0;
 }
 
+/* Works out how step s (holding the unescaped pattern pat) can be
+ * searched quickly: as a plain string, or by a required string that
+ * picks the lines worth handing to regexec. */
+static int plan_search(struct step *s, const char *pat)
+{
+	s->line_local = regex_line_local(pat);
+	if (*pat != '\0' && strpbrk(pat, ".[]()*+?{}|^$\\") == NULL) {
+		s->literal = strdup(pat);
+		s->literal_len = strlen(pat);
+		return s->literal ? 0 : -1;
+	}
+	if (!s->line_local)
+		return 0;
+	s->needle = malloc(strlen(pat) + 1);
+	if (s->needle == NULL)
+		return -1;
+	s->needle_len = regex_required_literal(pat, s->needle);
+	if (s->needle_len == 0) {
+		free(s->needle);
+		s->needle = NULL;
+	}
+	return 0;
+}
+
 /* Adds an --expect step with arg compiled as an extended regex. */
 static int add_expect(struct options *o, const char *arg, double timeout,
 		      char *err, size_t errlen)
 {
-	regex_t re;
 	char *pat = malloc(strlen(arg) + 1);
 	const char *why;
 	size_t pos;
+	char msg[128];
 
 	if (pat == NULL)
 		return fail(err, errlen, "out of memory");
@@ -138,25 +162,121 @@ static int add_expect(struct options *o, const char *arg, double timeout,
 		return fail(err, errlen, "--expect '%s': %s at offset %zu",
 			    arg, why, pos);
 	}
-	int rc = regcomp(&re, pat, REG_EXTENDED | REG_NEWLINE);
-	free(pat);
-	if (rc != 0) {
-		char msg[128];
-		regerror(rc, &re, msg, sizeof msg);
-		return fail(err, errlen, "--expect '%s': %s", arg, msg);
-	}
 	struct step *s = add_step(o, STEP_EXPECT, timeout);
-	char *copy = strdup(arg);
-	if (s == NULL || copy == NULL) {
-		regfree(&re);
-		free(copy);
-		if (s)
-			o->nsteps--;
+	if (s == NULL) {
+		free(pat);
 		return fail(err, errlen, "out of memory");
 	}
-	s->pattern = copy;
-	s->re = re;
-	return 0;
+	int rc = regcomp(&s->re, pat, REG_EXTENDED | REG_NEWLINE);
+	if (rc != 0) {
+		regerror(rc, &s->re, msg, sizeof msg);
+		free(pat);
+		o->nsteps--;	/* nothing to free: regcomp failed */
+		return fail(err, errlen, "--expect '%s': %s", arg, msg);
+	}
+	s->pattern = strdup(arg);
+	rc = s->pattern ? plan_search(s, pat) : -1;
+	free(pat);
+	return rc == 0 ? 0 : fail(err, errlen, "out of memory");
+}
+
+/* See options.h. Under REG_NEWLINE, '.' and [^...] never match a
+ * newline; what still can is a byte up to 0x0a written into the
+ * pattern (a newline, or the low end of a range reaching it), a class
+ * that contains it, or a GNU escape for one. */
+bool regex_line_local(const char *pattern)
+{
+	static const char *const risky[] = { "[:space:]", "[:cntrl:]",
+					     "\\s", "\\W", "\\`", "\\'" };
+
+	for (const char *p = pattern; *p; p++)
+		if ((unsigned char)*p <= '\n')
+			return false;
+	for (size_t i = 0; i < sizeof risky / sizeof risky[0]; i++)
+		if (strstr(pattern, risky[i]) != NULL)
+			return false;
+	return true;
+}
+
+/* Skips a bracket expression starting at p (on its '['); returns the
+ * position after its ']', or the end of the string. */
+static const char *skip_bracket(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (p[0] == '[' && p[1] && strchr(":.=", p[1])) {
+			const char *close = strstr(p + 2, (char[]){ p[1], ']',
+								    0 });
+			p = close ? close + 2 : p + strlen(p);
+			continue;
+		}
+		p++;
+	}
+	return *p ? p + 1 : p;
+}
+
+/* Keeps run[0..n) in out if it beats the best so far (*best). */
+static void keep_longer(const char *run, size_t n, char *out, size_t *best)
+{
+	if (n > *best) {
+		memcpy(out, run, n);
+		out[n] = '\0';
+		*best = n;
+	}
+}
+
+/* See options.h. A run ends at anything but a plain or escaped
+ * character at group depth 0; '*', '?' and '{' also take back the
+ * run's last character, which they make optional. */
+size_t regex_required_literal(const char *pattern, char *out)
+{
+	static const char meta[] = ".[]()*+?{}|^$\\";
+	size_t best = 0, run = 0;
+	int depth = 0;
+	const char *p = pattern;
+	char *buf = malloc(strlen(pattern) + 1);
+
+	out[0] = '\0';
+	if (buf == NULL || strchr(pattern, '|') != NULL) {
+		free(buf);
+		return 0;
+	}
+	while (*p) {
+		char c = *p;
+		bool literal = false;
+		if (c == '\\' && p[1] && strchr(meta, p[1])) {
+			c = p[1];
+			p += 2;
+			literal = true;
+		} else if (c == '\\') {
+			p += p[1] ? 2 : 1;
+		} else if (c == '[') {
+			p = skip_bracket(p);
+		} else if (c == '(' || c == ')') {
+			depth += c == '(' ? 1 : (depth > 0 ? -1 : 0);
+			p++;
+		} else if (c == '*' || c == '?' || c == '{') {
+			run -= run > 0;
+			const char *close = c == '{' ? strchr(p, '}') : p;
+			p = close ? close + 1 : p + strlen(p);
+		} else {
+			literal = strchr(".^$+}]", c) == NULL;
+			p++;
+		}
+		if (literal && depth == 0) {
+			buf[run++] = c;
+			continue;
+		}
+		keep_longer(buf, run, out, &best);
+		run = 0;
+	}
+	keep_longer(buf, run, out, &best);
+	free(buf);
+	return best;
 }
 
 /* Parses a --timeout value: finite, 0..MAX_TIMEOUT seconds. */
@@ -310,6 +430,8 @@ void options_free(struct options *o)
 		if (o->steps[i].kind == STEP_EXPECT) {
 			regfree(&o->steps[i].re);
 			free(o->steps[i].pattern);
+			free(o->steps[i].literal);
+			free(o->steps[i].needle);
 		}
 	}
 	free(o->steps);

@@ -27,6 +27,13 @@ struct step {
 	size_t len;
 	char *pattern;		/* STEP_EXPECT: the regex as given */
 	regex_t re;		/* STEP_EXPECT: compiled */
+	bool line_local;	/* STEP_EXPECT: never matches a newline */
+	char *literal;		/* STEP_EXPECT: the pattern if it has no
+				   operators (searched with memmem) */
+	size_t literal_len;
+	char *needle;		/* STEP_EXPECT: a string every match of a
+				   line_local pattern contains, or NULL */
+	size_t needle_len;
 	double timeout;		/* seconds allowed for this step */
 };
 
@@ -52,6 +59,18 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 
 /* Releases the steps (and compiled regexes) of *o. */
 void options_free(struct options *o);
+
+/* Tells whether extended regex pattern (compiled with REG_NEWLINE)
+ * certainly cannot match a newline, so every match lies within one
+ * line. Conservative: false whenever in doubt. */
+bool regex_line_local(const char *pattern);
+
+/* Finds a literal string that every match of extended regex pattern
+ * must contain (the longest such run of plain characters outside
+ * groups, brackets and quantifiers; nothing if the pattern has any
+ * '|'). Writes it NUL-terminated into out (capacity strlen(pattern)
+ * + 1) and returns its length, 0 if there is none. */
+size_t regex_required_literal(const char *pattern, char *out);
 
 /* Prints the usage text to f. */
 void options_usage(FILE *f);

@@ -1,7 +1,9 @@
 /*
  * script.c - the non-interactive mode (see script.h). Each expectation
  * is matched against what arrived since the previous one matched (at
- * most WINDOW bytes of it), re-checked once per batch of reads.
+ * most WINDOW bytes of it), re-checked once per batch of reads; a
+ * pattern that cannot match a newline is re-checked only from the
+ * start of the unfinished last line, so long outputs cost linear time.
  */
 #define _GNU_SOURCE
 #include "script.h"
@@ -17,7 +19,8 @@
 #include "unescape.h"
 
 #define READ_CHUNK (64 * 1024)
-#define BATCH_MAX (1024 * 1024)	/* bytes read before matching again */
+#define BATCH_MAX (256 * 1024)	/* bytes read before matching again */
+#define TRIM_MIN (64 * 1024)	/* smallest worthwhile window trim */
 #define WINDOW (4 * 1024 * 1024)	/* received bytes kept for matching */
 #define SEEN_SHOWN 160		/* bytes quoted in a timeout message */
 
@@ -25,53 +28,117 @@ struct script {
 	struct device *dev;
 	struct logfile *log;
 	struct obuf seen;	/* received since the last match */
+	size_t rescan;		/* seen before this cannot hold a match */
 	bool closed;		/* the device closed or failed */
 	char why[256];		/* how it closed */
 	bool stdout_ok;
 };
 
-/* See script.h. */
-bool script_match(const regex_t *re, const char *buf, size_t len,
-		  size_t *end)
+/* Runs re over buf[from..to), buf[0..from) being context. Returns
+ * true and the match's end offset in *end, or false. */
+static bool regex_at(const regex_t *re, const char *buf, size_t from,
+		     size_t to, size_t *end)
 {
-	regmatch_t m[1] = { { .rm_so = 0, .rm_eo = (regoff_t)len } };
-	static const char empty[1] = "";
+	regmatch_t m[1] = { { .rm_so = (regoff_t)from, .rm_eo = (regoff_t)to } };
 
-	if (regexec(re, len ? buf : empty, 1, m, REG_STARTEND) != 0)
+	if (regexec(re, buf, 1, m, REG_STARTEND) != 0)
 		return false;
 	*end = (size_t)m[0].rm_eo;
 	return true;
 }
 
-/* Copies received bytes to stdout, the log and the match window. */
-static int take(struct script *s, const unsigned char *buf, size_t n)
+/* See script.h. Literal patterns use memmem; line-local ones with a
+ * needle only run regexec on lines that contain it. */
+bool script_match(const struct step *st, const char *buf, size_t from,
+		  size_t len, size_t *end)
 {
-	if (s->stdout_ok && write_all(STDOUT_FILENO, buf, n) != 0)
-		s->stdout_ok = false;	/* reader went away: keep going */
-	log_write(s->log, buf, n, s->log->r.stamps);
-	if (obuf_put(&s->seen, buf, n) != 0) {
-		fprintf(stderr, "miniterm: out of memory\n");
-		return -1;
+	static const char empty[1] = "";
+	const char *p = buf + from, *stop = buf + len;
+
+	if (st->literal) {
+		const char *hit = memmem(p, len - from, st->literal,
+					 st->literal_len);
+		if (hit == NULL)
+			return false;
+		*end = (size_t)(hit - buf) + st->literal_len;
+		return true;
 	}
-	if (s->seen.len > WINDOW) {	/* forget the oldest half */
-		size_t keep = WINDOW / 2;
-		memmove(s->seen.p, s->seen.p + s->seen.len - keep, keep);
-		s->seen.len = keep;
+	if (st->needle == NULL)
+		return regex_at(&st->re, len ? buf : empty, from, len, end);
+	/* only the lines holding the needle can match; try those */
+	const char *hit;
+	while ((hit = memmem(p, (size_t)(stop - p), st->needle,
+			     st->needle_len)) != NULL) {
+		const char *nl = memrchr(p, '\n', (size_t)(hit - p));
+		const char *line = nl ? nl + 1 : p;
+		const char *eol = memchr(hit, '\n', (size_t)(stop - hit));
+		if (regex_at(&st->re, buf, (size_t)(line - buf),
+			     (size_t)((eol ? eol : stop) - buf), end))
+			return true;
+		if (eol == NULL)
+			break;
+		p = eol + 1;
 	}
-	return 0;
+	return false;
 }
 
-/* Reads until the device has nothing more (or BATCH_MAX bytes). */
+/* See script.h. */
+size_t script_rescan(const struct step *st, const char *buf, size_t from,
+		     size_t len)
+{
+	if (st->literal)
+		return len >= st->literal_len ? len - st->literal_len + 1 : from;
+	const char *nl = len > from ? memrchr(buf + from, '\n', len - from)
+				    : NULL;
+	if (st->line_local && nl)
+		return (size_t)(nl - buf) + 1;
+	return from;
+}
+
+/* Forgets the oldest drop bytes of the match window. */
+static void forget(struct script *s, size_t drop)
+{
+	memmove(s->seen.p, s->seen.p + drop, s->seen.len - drop);
+	s->seen.len -= drop;
+	s->rescan = s->rescan > drop ? s->rescan - drop : 0;
+}
+
+/* Drops what can no longer take part in a match (all before the
+ * rescan point but the byte just before it, for ^ and \< context),
+ * keeping SEEN_SHOWN bytes to quote. Only worth it in large steps. */
+static void trim(struct script *s)
+{
+	size_t ctx = s->rescan > 0 ? s->rescan - 1 : 0;
+	size_t quote = s->seen.len > SEEN_SHOWN ? s->seen.len - SEEN_SHOWN : 0;
+	size_t drop = ctx < quote ? ctx : quote;
+
+	if (drop >= TRIM_MIN)
+		forget(s, drop);
+	if (s->seen.len > WINDOW)	/* keep the newest half */
+		forget(s, s->seen.len - WINDOW / 2);
+}
+
+/* Reads until the device has nothing more (or BATCH_MAX bytes),
+ * straight into the match window; copies each read to stdout and the
+ * log. */
 static int drain(struct script *s)
 {
-	static unsigned char buf[READ_CHUNK];
 	size_t total = 0;
 
 	while (!s->closed && total < BATCH_MAX) {
-		ssize_t n = read(s->dev->fd, buf, sizeof buf);
+		if (obuf_reserve(&s->seen, READ_CHUNK) != 0) {
+			fprintf(stderr, "miniterm: out of memory\n");
+			return -1;
+		}
+		char *at = s->seen.p + s->seen.len;
+		ssize_t n = read(s->dev->fd, at, READ_CHUNK);
 		if (n > 0) {
-			if (take(s, buf, (size_t)n) != 0)
-				return -1;
+			if (s->stdout_ok &&
+			    write_all(STDOUT_FILENO, at, (size_t)n) != 0)
+				s->stdout_ok = false;	/* reader gone */
+			log_write(s->log, (unsigned char *)at, (size_t)n,
+				  s->log->r.stamps);
+			s->seen.len += (size_t)n;
 			total += (size_t)n;
 		} else if (n == 0) {
 			s->closed = true;
@@ -134,12 +201,17 @@ static int expect(struct script *s, const struct step *st)
 	char what[512];
 	size_t end;
 
+	s->rescan = 0;
 	for (;;) {
-		if (script_match(&st->re, s->seen.p, s->seen.len, &end)) {
+		if (script_match(st, s->seen.p, s->rescan, s->seen.len,
+				 &end)) {
 			memmove(s->seen.p, s->seen.p + end, s->seen.len - end);
 			s->seen.len -= end;
+			s->rescan = 0;
 			return EXIT_MATCHED;
 		}
+		s->rescan = script_rescan(st, s->seen.p, s->rescan, s->seen.len);
+		trim(s);
 		if (s->closed || wait_dev(s, deadline, false) == 0)
 			break;
 		if (drain(s) != 0)

@@ -21,10 +21,19 @@
 int script_run(const struct options *o, struct device *dev,
 	       struct logfile *log);
 
-/* Searches buf[0..len) for re. Returns true and sets *end to the
- * offset just past the leftmost match, else false. NUL bytes in buf
- * are ordinary characters. */
-bool script_match(const regex_t *re, const char *buf, size_t len,
-		  size_t *end);
+/* Searches buf[from..len) for step st's pattern, with buf[0..from) as
+ * context for ^ and word boundaries; a literal pattern is found with
+ * memmem. Returns true and sets *end to the offset just past the
+ * leftmost match, else false. NUL bytes in buf are ordinary. */
+bool script_match(const struct step *st, const char *buf, size_t from,
+		  size_t len, size_t *end);
+
+/* After buf[0..len) failed to match st from offset from, returns the
+ * offset where the next search (once more bytes arrive) must start:
+ * for a plain string, its length minus one from the end; for a
+ * one-line pattern, the start of the unfinished last line; otherwise
+ * from unchanged. */
+size_t script_rescan(const struct step *st, const char *buf, size_t from,
+		     size_t len);
 
 #endif
