@@ -152,6 +152,35 @@ class Kestrel:
         self.wait_prompt(timeout)
         return self.output()[begin:self.pos].decode(errors="replace").rsplit("(XEN) ", 1)[0]
 
+    # ---- helpers for tests that drive the line editor and watch raw output ----------
+    def mark(self):
+        """Skip everything received so far: the next expect() looks only at new output."""
+        with self.cond:
+            self.pos = len(self.buf)
+        return self.pos
+
+    def raw(self, data, timeout=10):
+        """Send raw bytes (keys, escape sequences) and wait for the next prompt; return the
+        output from the send up to that prompt (the prompt left off), as bytes."""
+        begin = self.mark()
+        self.send(data)
+        self.wait_prompt(timeout)
+        return self.output()[begin:self.pos][:-len(b"(XEN) ")]
+
+    def quiet_for(self, seconds):
+        """Bytes that arrive in the next `seconds` after everything seen so far."""
+        begin = self.mark()
+        time.sleep(seconds)
+        return self.output()[begin:]
+
+    @staticmethod
+    def lines(text):
+        """Output text -> its lines, with CRs and the '(XEN) ' prefixes removed."""
+        if isinstance(text, bytes):
+            text = text.decode(errors="replace")
+        return [ln[6:] if ln.startswith("(XEN) ") else ln
+                for ln in text.replace("\r", "").split("\n")]
+
     # ---- teardown ---------------------------------------------------------------------
     def stop(self):
         if self.proc.poll() is None:
