@@ -10,6 +10,7 @@ Run with: /usr/bin/python3 -m pytest tests/system/test_miniterm.py
 """
 
 import os
+import random
 import re
 import select
 import shutil
@@ -396,6 +397,25 @@ def test_pty_device_loss_keeps_terminal(term, pty_device):
     os.close(master)  # the device side hangs up
     t.expect(rb"waiting for it to come back")
     assert t.is_raw()
+    t.quit()
+
+
+def test_any_bytes_pass_unchanged_both_ways(term, unix_server):
+    """Random keyboard bytes (all but the escape key) reach the device
+    exactly; random device bytes do not upset miniterm."""
+    rnd = random.Random(7)
+    keys = bytes(b for b in (rnd.randrange(256) for _ in range(6000))
+                 if b != ESC[0])
+    t = term(["-d", unix_server.device])
+    unix_server.wait_clients(1)
+    t.expect(rb"connected to")
+    for i in range(0, len(keys), 500):
+        t.send(keys[i:i + 500])
+    unix_server.wait_received(keys)
+    assert unix_server.received == keys
+    unix_server.send(bytes(rnd.randrange(256) for _ in range(65536)) +
+                     b"\r\nstill alive\r\n")
+    t.expect(b"still alive")
     t.quit()
 
 
