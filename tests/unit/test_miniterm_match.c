@@ -36,6 +36,7 @@ static bool reference(const regex_t *re, const char *buf, size_t len,
 	return true;
 }
 
+/* Typical console patterns match where a reader would expect. */
 static void test_examples(void **state)
 {
 	struct options o;

@@ -19,6 +19,7 @@
 	options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), (err), \
 		      sizeof(err))
 
+/* The baud table knows the standard rates and nothing else. */
 static void test_baud_table(void **state)
 {
 	speed_t code;
@@ -50,6 +51,7 @@ static void test_baud_table(void **state)
 	assert_true(strlen(tiny) < sizeof tiny);
 }
 
+/* Framing like 8n1/7E2 and the flow-control names parse; others fail. */
 static void test_framing_and_flow(void **state)
 {
 	struct framing f;
@@ -79,6 +81,7 @@ static void test_framing_and_flow(void **state)
 	assert_int_equal(parse_flow("maybe", &fl), -1);
 }
 
+/* -e takes one key naming CTRL-key and refuses CTRL-A, Enter, ESC. */
 static void test_escape_key(void **state)
 {
 	unsigned char key;
@@ -105,6 +108,7 @@ static void test_escape_key(void **state)
 	assert_string_equal(name, "CTRL-X");
 }
 
+/* DEVICE splits into tty path, unix:PATH or tcp:HOST:PORT. */
 static void test_device_addresses(void **state)
 {
 	struct dev_addr a;
@@ -134,6 +138,7 @@ static void test_device_addresses(void **state)
 	assert_int_equal(parse_device("", &a, &why), -1);
 }
 
+/* With no options: /dev/ttyS0, 115200 8N1, no flow control, CTRL-]. */
 static void test_defaults(void **state)
 {
 	struct options o;
@@ -155,6 +160,7 @@ static void test_defaults(void **state)
 	options_free(&o);
 }
 
+/* Xen's -b/-d work, plus short, bundled and long forms. */
 static void test_xen_compatible_options(void **state)
 {
 	struct options o;
@@ -188,6 +194,7 @@ static void test_xen_compatible_options(void **state)
 	options_free(&o);
 }
 
+/* Steps keep command-line order; --timeout covers the later ones. */
 static void test_steps_in_order(void **state)
 {
 	struct options o;

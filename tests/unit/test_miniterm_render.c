@@ -23,6 +23,7 @@ static char *run(struct render *r, struct obuf *b, const char *s,
 	return b->p;
 }
 
+/* Without hex or timestamps, bytes are copied unchanged. */
 static void test_plain_copy(void **state)
 {
 	struct render r;
@@ -36,6 +37,7 @@ static void test_plain_copy(void **state)
 	obuf_free(&b);
 }
 
+/* A stamp goes before the first byte of each line, never mid-line. */
 static void test_timestamps_at_line_starts(void **state)
 {
 	struct render r;
@@ -53,6 +55,7 @@ static void test_timestamps_at_line_starts(void **state)
 	obuf_free(&b);
 }
 
+/* Hex view prints pairs, breaks lines, and toggling ends half lines. */
 static void test_hex_view(void **state)
 {
 	struct render r;
@@ -84,6 +87,7 @@ static void test_hex_view(void **state)
 	obuf_free(&b);
 }
 
+/* The buffer grows as needed and refuses absurd sizes unchanged. */
 static void test_obuf_growth(void **state)
 {
 	struct obuf b = { 0 };
@@ -102,6 +106,7 @@ static void test_obuf_growth(void **state)
 	assert_null(b.p);
 }
 
+/* Stamps have the documented fixed-width shapes. */
 static void test_stamp_format(void **state)
 {
 	char s[48];

@@ -32,6 +32,7 @@ static void bad(const char *s, size_t want_pos)
 	assert_non_null(why);
 }
 
+/* Text without backslashes is copied as is. */
 static void test_plain_text(void **state)
 {
 	unsigned char out[32];
@@ -41,6 +42,7 @@ static void test_plain_text(void **state)
 	assert_int_equal(ok("", out), 0);
 }
 
+/* The single-letter C escapes decode to their bytes. */
 static void test_simple_escapes(void **state)
 {
 	unsigned char out[32];
@@ -50,6 +52,7 @@ static void test_simple_escapes(void **state)
 	assert_memory_equal(out, "a\r\n\t\\\033\a\b\f\v'\"?", 13);
 }
 
+/* \xH and \xHH decode, NUL included. */
 static void test_hex_escapes(void **state)
 {
 	unsigned char out[32];
@@ -67,6 +70,7 @@ static void test_hex_escapes(void **state)
 	assert_memory_equal(out, "a\0b", 3);
 }
 
+/* \N, \NN and \NNN decode up to \377. */
 static void test_octal_escapes(void **state)
 {
 	unsigned char out[32];
@@ -76,6 +80,7 @@ static void test_octal_escapes(void **state)
 	assert_memory_equal(out, "\0\033\177" "8\377", 5);
 }
 
+/* Bad escapes fail at the offset of their backslash. */
 static void test_errors(void **state)
 {
 	(void)state;
@@ -87,6 +92,7 @@ static void test_errors(void **state)
 	bad("\\\\\\z", 2);
 }
 
+/* Received bytes are quoted readably and truncated safely. */
 static void test_escape_printable(void **state)
 {
 	char out[64];
@@ -115,6 +121,7 @@ static const char *re_ok(const char *s)
 	return out;
 }
 
+/* --expect patterns get C escapes but keep regex escapes. */
 static void test_regex_escapes(void **state)
 {
 	size_t pos = 99;
