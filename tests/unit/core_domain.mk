@@ -1,0 +1,5 @@
+# Unit tests for the domain-building core: the xl.cfg reader, the Multiboot guest image
+# parser, the guest's Multiboot info builder and the scheduler policy (simulated).
+# Included by the top-level Makefile, which builds each to build/unit/<name>.
+UNIT_TESTS += test_xlcfg
+test_xlcfg_SRCS := src/core/xlcfg.c tests/unit/test_xlcfg.c
