@@ -3,3 +3,5 @@
 # Included by the top-level Makefile, which builds each to build/unit/<name>.
 UNIT_TESTS += test_xlcfg
 test_xlcfg_SRCS := src/core/xlcfg.c tests/unit/test_xlcfg.c
+UNIT_TESTS += test_mbimage
+test_mbimage_SRCS := src/core/mbimage.c tests/unit/test_mbimage.c

@@ -6,7 +6,8 @@
  * Formats, chosen as the Multiboot spec (0.6.96, section 3.1.3) says:
  *   - header flag 16 (address fields) set: the a.out kludge load plan, from the header's
  *     load_addr / load_end_addr / bss_end_addr / entry_addr (also for ELF64 kernels, whose
- *     program headers a Multiboot loader does not read); format "ELF64+addr" or "a.out kludge";
+ *     program headers a Multiboot loader does not read); format "ELF64+addr", "ELF32+addr"
+ *     or "a.out kludge";
  *   - otherwise an ELF32 (EM_386) executable: its PT_LOAD segments by p_paddr; "ELF32".
  * Every image is a 32-bit guest: all segments lie in [1 MiB, 4 GiB). */
 #ifndef KESTREL_CORE_MBIMAGE_H
@@ -39,7 +40,8 @@ struct mbimage {
     uint64_t lowest, highest;            /* [lowest, highest) covers all segments */
     struct mbimage_seg segs[MBIMAGE_MAX_SEGS];  /* sorted by load_addr, no overlaps */
     unsigned nsegs;                      /* >= 1 on success */
-    const char *format;                  /* "ELF32", "ELF64+addr", "a.out kludge" */
+    const char *format;                  /* "ELF32", "ELF32+addr", "ELF64+addr",
+                                          * "a.out kludge" */
     uint32_t header_off;                 /* file offset of the Multiboot header */
 };
 
