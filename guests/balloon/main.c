@@ -1,0 +1,91 @@
+/* balloon: follows the `mem-set` target. Every 100 ms it reads KESTREL_MEMOP_TARGET and
+ * _CURRENT; above the target it releases pages from the top of its memory (DECREASE),
+ * below it repopulates them (INCREASE) and checks each page it gets back with a
+ * write/read pattern. Prints `balloon: target <t> pages, holding <h> pages` when either
+ * changes. Bare (no hypervisor) it says so, tests its pattern check and powers off. */
+#include "guest.h"
+
+#define PAGE 4096u
+#define CHUNK 256u                     /* pages per hypercall */
+
+/* Write an address-dependent pattern over n pages at pfn, read it back; false on mismatch. */
+static bool verify_pages(uint32_t pfn, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        volatile uint32_t *p = (volatile uint32_t *)((pfn + i) * PAGE);
+        for (uint32_t w = 0; w < PAGE / 4; w++)
+            p[w] = ((pfn + i) * PAGE + w * 4) ^ 0x5a5aa5a5u;
+        for (uint32_t w = 0; w < PAGE / 4; w++)
+            if (p[w] != (((pfn + i) * PAGE + w * 4) ^ 0x5a5aa5a5u)) {
+                printf("balloon: page 0x%x word %u reads 0x%08x: BAD\n", (unsigned)(pfn + i),
+                       (unsigned)w, (unsigned)p[w]);
+                return false;
+            }
+    }
+    return true;
+}
+
+/* HC_MEMORY_OP shorthand. */
+static long memop(uint32_t cmd, uint32_t pfn, uint32_t n)
+{
+    return hypercall(HC_MEMORY_OP, cmd, pfn * PAGE, n, 0);
+}
+
+/* Follow the target forever. */
+int main(uint32_t magic, struct mb_info *info)
+{
+    (void)magic;
+    (void)info;
+    guest_name = "balloon";
+    uint32_t top = (uint32_t)(mbi_ram_end() / PAGE);  /* pages [top, ...) are not held */
+    uint32_t floor = (uint32_t)_image_end / PAGE + 16;
+    printf("balloon: memory ends at page 0x%x, will not go below page 0x%x\n",
+           (unsigned)top, (unsigned)floor);
+    if (!under_kestrel) {
+        bool ok = verify_pages(top - 16, 16);
+        printf("balloon: no hypervisor; pattern check of the top 16 pages %s\n",
+               ok ? "ok" : "FAILED");
+        return ok ? 0 : 1;
+    }
+    long last_t = -1, last_c = -1;
+    for (;;) {
+        long t = memop(KESTREL_MEMOP_TARGET, 0, 0), c = memop(KESTREL_MEMOP_CURRENT, 0, 0);
+        if (t < 0 || c < 0) {
+            printf("balloon: memory op failed: target %ld current %ld\n", t, c);
+            sleep_us(1000000);
+            continue;
+        }
+        if (t != last_t || c != last_c)
+            printf("balloon: target %ld pages, holding %ld pages\n", t, c);
+        last_t = t;
+        last_c = c;
+        if (c > t && top > floor) {
+            uint32_t n = (uint32_t)(c - t);
+            if (n > CHUNK) n = CHUNK;
+            if (n > top - floor) n = top - floor;
+            long r = memop(KESTREL_MEMOP_DECREASE, top - n, n);
+            if (r == (long)n)
+                top -= n;
+            else
+                printf("balloon: DECREASE of %u pages at page 0x%x returned %ld\n",
+                       (unsigned)n, (unsigned)(top - n), r);
+            if (r == (long)n)
+                continue;
+        } else if (c < t) {
+            uint32_t n = (uint32_t)(t - c);
+            if (n > CHUNK) n = CHUNK;
+            long r = memop(KESTREL_MEMOP_INCREASE, top, n);
+            if (r > 0) {
+                bool ok = verify_pages(top, (uint32_t)r);
+                printf("balloon: got %ld pages back at page 0x%x: %s\n", r, (unsigned)top,
+                       ok ? "verified" : "BAD");
+                top += (uint32_t)r;
+                continue;
+            }
+            if (r < 0)
+                printf("balloon: INCREASE of %u pages at page 0x%x returned %ld\n",
+                       (unsigned)n, (unsigned)top, r);
+        }
+        sleep_us(100000);
+    }
+}
