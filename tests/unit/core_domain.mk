@@ -5,3 +5,5 @@ UNIT_TESTS += test_xlcfg
 test_xlcfg_SRCS := src/core/xlcfg.c tests/unit/test_xlcfg.c
 UNIT_TESTS += test_mbimage
 test_mbimage_SRCS := src/core/mbimage.c tests/unit/test_mbimage.c
+UNIT_TESTS += test_mbinfo
+test_mbinfo_SRCS := src/core/mbinfo.c src/core/multiboot.c tests/unit/test_mbinfo.c

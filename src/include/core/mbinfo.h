@@ -25,10 +25,11 @@ struct mbinfo_params {
     const char *cmdline;         /* NULL is taken as "" */
     const char *loader_name;     /* NULL means "Kestrel" */
     bool has_module;             /* the guest's ramdisk */
-    uint64_t mod_start, mod_end; /* [mod_start, mod_end), below 4 GiB */
+    uint64_t mod_start, mod_end; /* [mod_start, mod_end) inside [1 MiB, mem_bytes), start
+                                  * page-aligned (we honour header flag 0 for everyone) */
     const char *mod_string;      /* NULL is taken as "" */
-    uint64_t info_gpa;           /* page-aligned area below 640 KiB, at most 16 KiB used,
-                                  * e.g. 0x8000 */
+    uint64_t info_gpa;           /* page-aligned area in [4 KiB, 0x9FC00), at most 16 KiB
+                                  * used, e.g. 0x8000 (page 0 is the guest's IVT and BDA) */
 };
 
 /* Build the info structure at p->info_gpa, followed by the memory map (usable [0, 0x9FC00),
