@@ -83,9 +83,32 @@ bool pt_lookup(uint64_t root_pa, uint64_t va, uint64_t *pa, uint64_t *page_size,
     return false;
 }
 
+/* Take page 0 out of the boot map (splitting its 2 MiB page), so that a NULL pointer
+ * dereference in the hypervisor faults and panics instead of silently reading or
+ * overwriting the real-mode IVT, and `xd 0` is refused like any unmapped address. */
+static void unmap_null_page(uint64_t root, pt_alloc_fn alloc)
+{
+    uint64_t pdpte = table_at(table_at(root)[0] & PTE_ADDR)[0];
+    uint64_t *pd = table_at(pdpte & PTE_ADDR);
+    if (!(pdpte & PTE_P) || (pdpte & PTE_PS) || !(pd[0] & PTE_P))
+        return;
+    if (pd[0] & PTE_PS) {
+        uint64_t pt_pa = alloc ? alloc() : 0;
+        if (!pt_pa)
+            return;
+        uint64_t *pt = table_at(pt_pa);
+        uint64_t flags = pd[0] & (PTE_W | PTE_PWT | PTE_PCD | PTE_NX);
+        for (uint64_t i = 0; i < 512; i++)
+            pt[i] = (pd[0] & PTE_ADDR & ~(PAGE_2M - 1)) + i * PAGE_SIZE + (flags | PTE_P);
+        pd[0] = pt_pa | PTE_P | PTE_W;
+    }
+    table_at(pd[0] & PTE_ADDR)[0] = 0;
+}
+
 void paging_init(uint64_t top_of_ram, pt_alloc_fn alloc)
 {
     uint64_t root = read_cr3() & PTE_ADDR;
+    unmap_null_page(root, alloc);
     /* The boot map's 2 MiB pages from 3 GiB up hold the LAPIC, IOAPIC, HPET and firmware. */
     for (uint64_t va = 0xC0000000ULL; va < 0x100000000ULL; va += PAGE_2M) {
         uint64_t *pd = table_at(table_at(table_at(root)[0] & PTE_ADDR)[3] & PTE_ADDR);
