@@ -1,0 +1,517 @@
+"""System tests for tools/mbootpack: pack the mbinfo test kernel (and Kestrel, and
+Debian's Xen) and boot the packed file under QEMU TCG through every Linux boot path:
+
+  (a) qemu -kernel packed.img [-append ...]      16-bit real-mode setup
+  (b) GRUB ISO (grub-mkrescue), linux16          16-bit real-mode setup
+  (c) the same ISO, linux                        32-bit entry (code32_start)
+  (d) ISOLINUX ISO, LINUX + APPEND               16-bit (same protocol as LILO)
+  (e) qemu -kernel mbinfo.elf -initrd ...        direct Multiboot, for comparison
+
+mbinfo prints the whole Multiboot information on COM1; each packed boot must show the
+same memory map, module contents and machine state as the direct boot, and loader
+arguments must replace the packed default command line and module args.
+
+Run with: /usr/bin/python3 -m pytest --noconftest tests/system/test_mbootpack.py
+"""
+
+import gzip
+import io
+import os
+import random
+import re
+import shutil
+import subprocess
+import time
+
+import pexpect
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TOOL = os.path.join(ROOT, "tools", "mbootpack", "mbootpack")
+TK = os.path.join(ROOT, "build", "tests", "mbootpack")
+WORK = os.path.join(TK, "sys")
+KESTREL = os.path.join(ROOT, "build", "kestrel.elf")
+DEBS = os.path.join(ROOT, "build", "mbootpack", "debs")
+QEMU = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-display", "none",
+        "-no-reboot", "-monitor", "none", "-nodefaults", "-no-user-config",
+        "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+DEFAULT = "default args"
+
+
+def run(cmd, **kw):
+    """Run cmd, returning the CompletedProcess (text mode, output captured)."""
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def boot(*args, mem=256, timeout=60):
+    """Boot QEMU with args until mbinfo exits; return its serial output."""
+    cmd = QEMU + ["-m", str(mem)] + list(args)
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(f"QEMU timed out: {cmd}\n{(e.stdout or b'').decode(errors='replace')}")
+    out = p.stdout.decode(errors="replace")
+    assert "MBINFO END" in out, f"{cmd}\n{out}\n{p.stderr.decode(errors='replace')}"
+    return out
+
+
+FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def parse(out):
+    """Parse mbinfo's report into a dict (mods and mmap as lists)."""
+    body = out.split("MBINFO BEGIN\n", 1)[1].split("MBINFO END", 1)[0]
+    info = {"mods": [], "mmap": []}
+    for line in body.splitlines():
+        fields = {k: v[1:-1] if v.startswith('"') else v for k, v in FIELD.findall(line)}
+        if line.startswith("mod["):
+            info["mods"].append(fields)
+        elif line.startswith("mmap["):
+            info["mmap"].append(line.split(" ", 1)[1])
+        else:
+            info.update(fields)
+    return info
+
+
+def args_of(cmdline):
+    """The command line without its first word (the kernel's name or path)."""
+    return cmdline.split(" ", 1)[1] if " " in cmdline else ""
+
+
+@pytest.fixture(scope="module")
+def files():
+    """Build the tool and test kernels; make modules and the packed images."""
+    for target in ([], ["testkernels"]):
+        r = run(["make", "-s", "-C", os.path.join(ROOT, "tools", "mbootpack")] + target)
+        assert r.returncode == 0, r.stdout + r.stderr
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    f = {"dir": WORK}
+    f["modA"] = os.path.join(WORK, "modA.txt")
+    with open(f["modA"], "w") as fh:
+        fh.write("hello, module A\n")
+    f["modB"] = os.path.join(WORK, "modB.bin")
+    with open(f["modB"], "wb") as fh:
+        fh.write(random.Random(42).randbytes(300000))
+    for k in ("mbinfo.elf", "mbinfo64.elf", "mbinfo.bin"):
+        f[k] = os.path.join(TK, k)
+        img = os.path.join(WORK, k + ".img")
+        r = run([TOOL, "-o", img, "-c", DEFAULT, "-m", f["modA"] + " a1 a2",
+                 "-m", f["modB"], f[k]])
+        assert r.returncode == 0, r.stderr
+        f[k + ".img"] = img
+    f["img"] = f["mbinfo.elf.img"]
+    return f
+
+
+@pytest.fixture(scope="module")
+def direct(files):
+    """(e) The reference: mbinfo booted directly by QEMU's Multiboot loader."""
+    out = boot("-kernel", files["mbinfo.elf"], "-append", "ref args",
+               "-initrd", f"{files['modA']} a1 a2,{files['modB']}")
+    return parse(out)
+
+
+def check_same_machine(got, ref):
+    """A packed boot must match the direct one in everything but strings."""
+    assert got["magic"] == "0x2badb002"
+    for key in ("pe", "pg", "if", "vm", "bss_zero", "image_crc32", "a20"):
+        assert got[key] == ref[key], key
+    assert got["pe"] == "1" and got["pg"] == "0" and got["if"] == "0"
+    assert got["bss_zero"] == "1" and got["a20"] == "on"
+    # QEMU also sets the boot device flag (0x2); mbootpack does not.
+    assert int(got["flags"], 16) == int(ref["flags"], 16) & ~0x2 == 0x24d
+    assert got["mmap"] == ref["mmap"] and len(got["mmap"]) >= 3
+    assert got["mem_lower"] == ref["mem_lower"]
+    assert got["mem_upper"] == ref["mem_upper"]
+    assert got["boot_loader_name"] == "mbootpack"
+    assert len(got["mods"]) == len(ref["mods"]) == 2
+    for g, r in zip(got["mods"], ref["mods"]):
+        assert (g["size"], g["crc32"]) == (r["size"], r["crc32"])
+        assert g["aligned"] == "yes" and g["above_kernel"] == "yes"
+
+
+def check_strings(got, kernel_args, mod_args):
+    """The kernel's command line and module strings as expected."""
+    assert got["cmdline"] == "mbinfo.elf" + (" " + kernel_args if kernel_args else "")
+    want = [("modA.txt " + mod_args[0]).strip(), ("modB.bin " + mod_args[1]).strip()]
+    assert [m["string"] for m in got["mods"]] == want
+
+
+def test_direct_reference(direct, files):
+    assert direct["magic"] == "0x2badb002"
+    assert args_of(direct["cmdline"]) == "ref args"
+    assert direct["mods"][0]["string"].endswith("modA.txt a1 a2")
+
+
+def test_qemu_kernel_default_cmdline(files, direct):
+    got = parse(boot("-kernel", files["img"]))
+    check_same_machine(got, direct)
+    check_strings(got, DEFAULT, ["a1 a2", ""])
+
+
+def test_qemu_kernel_append_overrides(files, direct):
+    got = parse(boot("-kernel", files["img"], "-append", "new  args -- m1 x -- m2"))
+    check_same_machine(got, direct)
+    check_strings(got, "new  args", ["m1 x", "m2"])
+    # Only the first module's args given: the second keeps its packed args.
+    got = parse(boot("-kernel", files["img"], "-append", "k -- only"))
+    check_strings(got, "k", ["only", ""])
+
+
+@pytest.mark.parametrize("variant", ["mbinfo64.elf", "mbinfo.bin"])
+def test_qemu_kernel_kludge_variants(files, variant):
+    ref = parse(boot("-kernel", files[variant], "-append", "x",
+                     "-initrd", f"{files['modA']} a1 a2,{files['modB']}"))
+    got = parse(boot("-kernel", files[variant + ".img"], "-append", "y -- z"))
+    check_same_machine(got, ref)
+    assert got["cmdline"] == variant + " y"
+    assert got["mods"][0]["string"] == "modA.txt z"
+
+
+@pytest.mark.parametrize("mem", [48, 4096])
+def test_memory_sizes(files, mem):
+    ref = parse(boot("-kernel", files["mbinfo.elf"], "-initrd",
+                     f"{files['modA']} a1 a2,{files['modB']}", mem=mem))
+    got = parse(boot("-kernel", files["img"], mem=mem))
+    check_same_machine(got, ref)
+
+
+GRUB_CFG = """set timeout=0
+insmod smbios
+smbios --type 1 --get-string 5 --set mbp_entry
+set default="$mbp_entry"
+menuentry "mbootpack linux16" --id linux16 {
+	linux16 /boot/kestrel.img g16 args -- gm1 -- gm2
+}
+menuentry "mbootpack linux16, packed defaults" --id linux16-default {
+	linux16 /boot/kestrel.img
+}
+menuentry "mbootpack linux (32-bit entry)" --id linux {
+	linux /boot/kestrel.img g32 args -- gm1 -- gm2
+}
+menuentry "multiboot, for comparison" --id multiboot {
+	multiboot /boot/mbinfo.elf gmb args
+	module /boot/modA.txt modA.txt a1 a2
+	module /boot/modB.bin modB.bin
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def grub_iso(files):
+    """One GRUB rescue ISO; QEMU's SMBIOS product name picks the entry."""
+    tree = os.path.join(WORK, "grub")
+    os.makedirs(os.path.join(tree, "boot", "grub"))
+    shutil.copy(files["img"], os.path.join(tree, "boot", "kestrel.img"))
+    for k in ("mbinfo.elf", "modA", "modB"):
+        shutil.copy(files[k], os.path.join(tree, "boot"))
+    with open(os.path.join(tree, "boot", "grub", "grub.cfg"), "w") as fh:
+        fh.write(GRUB_CFG)
+    iso = os.path.join(WORK, "grub.iso")
+    r = run(["grub-mkrescue", "-o", iso, tree])
+    assert r.returncode == 0, r.stderr
+    return iso
+
+
+def grub_boot(iso, entry):
+    return parse(boot("-cdrom", iso, "-smbios", f"type=1,product={entry}"))
+
+
+def test_grub_linux16(grub_iso, direct):
+    got = grub_boot(grub_iso, "linux16")
+    check_same_machine(got, direct)
+    check_strings(got, "g16 args", ["gm1", "gm2"])
+
+
+def test_grub_linux16_packed_defaults(grub_iso, direct):
+    # GRUB passes only "BOOT_IMAGE=/boot/kestrel.img": the packed defaults stay.
+    got = grub_boot(grub_iso, "linux16-default")
+    check_same_machine(got, direct)
+    check_strings(got, DEFAULT, ["a1 a2", ""])
+
+
+def test_grub_linux_32bit_entry(grub_iso, direct):
+    got = grub_boot(grub_iso, "linux")
+    check_same_machine(got, direct)
+    check_strings(got, "g32 args", ["gm1", "gm2"])
+
+
+def test_grub_multiboot_agrees(grub_iso, direct):
+    # GRUB's own Multiboot loader computes mem_lower/mem_upper and the map the
+    # same way; and it places modules where mbootpack does.
+    mb = grub_boot(grub_iso, "multiboot")
+    packed = grub_boot(grub_iso, "linux16")
+    assert mb["mmap"] == packed["mmap"] == direct["mmap"]
+    assert (mb["mem_lower"], mb["mem_upper"]) == (packed["mem_lower"], packed["mem_upper"])
+    assert [m["start"] for m in mb["mods"]] == [m["start"] for m in packed["mods"]]
+
+
+ISOLINUX_CFG = """DEFAULT kestrel
+PROMPT 0
+TIMEOUT 0
+LABEL kestrel
+  LINUX /boot/kestrel.img
+  APPEND sl args -- sm1 -- sm2
+"""
+
+
+def test_isolinux(files, direct):
+    tree = os.path.join(WORK, "isolinux")
+    os.makedirs(os.path.join(tree, "isolinux"))
+    os.makedirs(os.path.join(tree, "boot"))
+    shutil.copy("/usr/lib/ISOLINUX/isolinux.bin", os.path.join(tree, "isolinux"))
+    shutil.copy("/usr/lib/syslinux/modules/bios/ldlinux.c32", os.path.join(tree, "isolinux"))
+    shutil.copy(files["img"], os.path.join(tree, "boot", "kestrel.img"))
+    with open(os.path.join(tree, "isolinux", "isolinux.cfg"), "w") as fh:
+        fh.write(ISOLINUX_CFG)
+    iso = os.path.join(WORK, "isolinux.iso")
+    r = run(["xorriso", "-as", "mkisofs", "-quiet", "-o", iso, "-b", "isolinux/isolinux.bin",
+             "-c", "isolinux/boot.cat", "-no-emul-boot", "-boot-load-size", "4",
+             "-boot-info-table", tree])
+    assert r.returncode == 0, r.stderr
+    got = parse(boot("-cdrom", iso))
+    check_same_machine(got, direct)
+    check_strings(got, "sl args", ["sm1", "sm2"])
+
+
+# ---- the tool itself: errors, determinism, gzip, --list, pack-board.sh ----------------
+
+def mb_header_offset(data):
+    """Offset of the first Multiboot header magic in data."""
+    return data.index((0x1BADB002).to_bytes(4, "little"))
+
+
+def write(path, data):
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return path
+
+
+def elf32_overlapping(path):
+    """An ELF32 Multiboot kernel whose two PT_LOAD segments overlap."""
+    import struct
+    img = bytearray(0x3000)
+    img[0:16] = b"\x7fELF\x01\x01\x01" + bytes(9)
+    struct.pack_into("<HHIIIIIHHHHHH", img, 16, 2, 3, 1, 0x100000, 52, 0, 0, 52, 32, 2,
+                     0, 0, 0)
+    for i, paddr in enumerate((0x100000, 0x100800)):
+        struct.pack_into("<8I", img, 52 + 32 * i, 1, 0x1000 + 0x1000 * i, paddr, paddr,
+                         0x1000, 0x1000, 5, 0x1000)
+    struct.pack_into("<3I", img, 0x200, 0x1BADB002, 3, (-(0x1BADB002 + 3)) & 0xffffffff)
+    return write(path, bytes(img))
+
+
+def bad_inputs(files):
+    """(description, argv without -o, file the message must name, fault text)."""
+    d = os.path.join(WORK, "bad")
+    os.makedirs(d, exist_ok=True)
+    elf = open(files["mbinfo.elf"], "rb").read()
+    off = mb_header_offset(elf)
+    bad_sum = bytearray(elf)
+    bad_sum[off + 8] ^= 1
+    video = bytearray(elf)
+    video[off + 4:off + 12] = (7).to_bytes(4, "little") + \
+        ((-(0x1BADB002 + 7)) & 0xffffffff).to_bytes(4, "little")
+    p = {
+        "nohdr": write(os.path.join(d, "nohdr.elf"), bytes(10000)),
+        "sum": write(os.path.join(d, "sum.elf"), bytes(bad_sum)),
+        "video": write(os.path.join(d, "video.elf"), bytes(video)),
+        "trunc": write(os.path.join(d, "trunc.elf"), elf[:off + 64]),
+        "overlap": elf32_overlapping(os.path.join(d, "overlap.elf")),
+        "badgz": write(os.path.join(d, "bad.gz"),
+                       gzip.compress(random.Random(1).randbytes(20000))[:10000]),
+    }
+    big = []
+    for n in (1, 2):
+        path = os.path.join(d, f"big{n}.bin")
+        with open(path, "wb") as fh:
+            fh.truncate(40 << 20)
+        big.append(path)
+    k = files["mbinfo.elf"]
+    return [
+        ("missing kernel", [os.path.join(d, "nope.elf")], os.path.join(d, "nope.elf"),
+         "No such file or directory"),
+        ("missing module", ["-m", os.path.join(d, "nope.bin") + " x", k],
+         os.path.join(d, "nope.bin"), "No such file or directory"),
+        ("unreadable (directory)", ["-m", d, k], d, "is a directory"),
+        ("no header", [p["nohdr"]], p["nohdr"], "no Multiboot header in the first 8 KiB"),
+        ("bad checksum", [p["sum"]], p["sum"], "bad checksum"),
+        ("unsupported flags", [p["video"]], p["video"],
+         "unsupported Multiboot flags 0x4 (video mode"),
+        ("truncated ELF", [p["trunc"]], p["trunc"], "truncated ELF"),
+        ("overlapping segments", [p["overlap"]], p["overlap"], "overlapping segments"),
+        ("bad gzip", [p["badgz"]], p["badgz"], "bad gzip data"),
+        ("module string too long", ["-m", files["modA"] + " " + "x" * 5000, k],
+         files["modA"], "module string too long"),
+        ("over the size limit", ["-m", big[0], "-m", big[1], k], None,
+         "over the 64 MiB limit"),
+    ]
+
+
+def test_bad_inputs_one_line_no_output(files):
+    out = os.path.join(WORK, "bad", "out.img")
+    for desc, argv, named, fault in bad_inputs(files):
+        r = run([TOOL, "-o", out] + argv)
+        assert r.returncode == 1, desc
+        lines = r.stderr.splitlines()
+        assert len(lines) == 1, (desc, r.stderr)
+        assert lines[0].startswith("mbootpack: " + (named or out) + ": "), (desc, lines)
+        assert fault in lines[0], (desc, lines)
+        assert not os.path.exists(out), desc
+        assert not [f for f in os.listdir(os.path.dirname(out)) if ".tmp." in f], desc
+
+
+def test_failed_run_keeps_previous_output(files):
+    out = os.path.join(WORK, "keep.img")
+    shutil.copy(files["img"], out)
+    before = open(out, "rb").read()
+    r = run([TOOL, "-o", out, os.path.join(WORK, "missing.elf")])
+    assert r.returncode == 1
+    assert open(out, "rb").read() == before
+
+
+def test_deterministic_and_gzip_inputs(files):
+    gzdir = os.path.join(WORK, "gz")
+    os.makedirs(gzdir, exist_ok=True)
+    names = {}
+    for key in ("mbinfo.elf", "modA", "modB"):
+        dst = os.path.join(gzdir, os.path.basename(files[key]))
+        write(dst, gzip.compress(open(files[key], "rb").read(), mtime=0))
+        names[key] = dst
+    a, b = os.path.join(WORK, "det-a.img"), os.path.join(WORK, "det-b.img")
+    argv = ["-c", DEFAULT, "-m", files["modA"] + " a1 a2", "-m", files["modB"],
+            files["mbinfo.elf"]]
+    assert run([TOOL, "-o", a] + argv).returncode == 0
+    assert run([TOOL, "-o", b] + argv).returncode == 0
+    assert open(a, "rb").read() == open(b, "rb").read() == open(files["img"], "rb").read()
+    r = run([TOOL, "-o", b, "-c", DEFAULT, "-m", names["modA"] + " a1 a2", "-m",
+             names["modB"], names["mbinfo.elf"]])
+    assert r.returncode == 0, r.stderr
+    assert open(b, "rb").read() == open(a, "rb").read()
+
+
+def test_list(files):
+    r = run([TOOL, "--list", files["img"]])
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "boot protocol 2.06" in out
+    assert re.search(r"^kernel: mbinfo\.elf \(ELF32\), entry 0x0010[0-9a-f]{4}, "
+                     r"Multiboot flags 0x00000003$", out, re.M)
+    assert 'module 0: 16 bytes, "modA.txt a1 a2"' in out
+    assert 'module 1: 300000 bytes, "modB.bin"' in out
+    assert f'cmdline: "mbinfo.elf {DEFAULT}"' in out
+    assert "checksum: ok" in out
+    r = run([TOOL, "--list", files["mbinfo.elf"]])
+    assert r.returncode == 1 and "not a bzImage" in r.stderr
+
+
+def test_help_and_version():
+    r = run([TOOL, "-h"])
+    assert r.returncode == 0 and r.stdout.startswith("usage: mbootpack")
+    r = run([TOOL, "--version"])
+    assert r.returncode == 0 and re.match(r"mbootpack \d+\.\d+\n", r.stdout)
+    assert run([TOOL]).returncode == 1
+
+
+def test_pack_board_script(files, direct):
+    boards = os.path.join(WORK, "boards")
+    os.makedirs(os.path.join(boards, "t"))
+    rel = os.path.relpath(WORK, ROOT)
+    with open(os.path.join(boards, "t", "modules.list"), "w") as fh:
+        fh.write(f"# test board\n\n{rel}/modA.txt  b1 b2\n  {rel}/modB.bin\n")
+    out = os.path.join(WORK, "board-t.img")
+    env = dict(os.environ, MBOOTPACK_BOARDS=boards, KERNEL=files["mbinfo.elf"], OUT=out,
+               CMDLINE="board args")
+    r = run(["sh", os.path.join(ROOT, "tools", "mbootpack", "pack-board.sh"), "t"], env=env)
+    assert r.returncode == 0, r.stderr
+    got = parse(boot("-kernel", out))
+    check_same_machine(got, direct)
+    check_strings(got, "board args", ["b1 b2", ""])
+    r = run(["sh", os.path.join(ROOT, "tools", "mbootpack", "pack-board.sh"), "nosuch"],
+            env=env)
+    assert r.returncode == 1 and "modules.list" in r.stderr
+
+
+# ---- Kestrel (skipped while build/kestrel.elf does not exist) --------------------------
+
+MAP_LINE = re.compile(r"\(XEN\)  \[[0-9a-f]{16}, [0-9a-f]{16}\] \(\w+\)")
+
+
+def kestrel_session(*args, commands=()):
+    """Boot Kestrel; wait for its prompt; run commands; return all output."""
+    log = io.StringIO()
+    p = pexpect.spawn(QEMU[0], QEMU[1:] + ["-m", "256"] + list(args), timeout=30,
+                      encoding="utf-8", codec_errors="replace")
+    p.logfile_read = log
+    try:
+        p.expect(r"\(XEN\) \*\*\* Serial input to Xen")
+        for c in commands:
+            time.sleep(0.5)
+            p.send(c + "\r")
+            p.expect(c)
+            p.expect(r"\n\(XEN\) ", timeout=10)
+            time.sleep(0.5)
+            try:
+                p.expect(r"\0", timeout=0.5)
+            except pexpect.TIMEOUT:
+                pass
+        return log.getvalue().replace("\r", "")
+    finally:
+        p.close(force=True)
+
+
+@pytest.mark.skipif(not os.path.exists(KESTREL), reason="build/kestrel.elf not built yet")
+def test_kestrel_packed(files):
+    img = os.path.join(WORK, "kestrel.img")
+    r = run([TOOL, "-o", img, "-c", "console=com1", KESTREL])
+    assert r.returncode == 0, r.stderr
+    ref = kestrel_session("-kernel", KESTREL, "-append", "console=com1")
+    got = kestrel_session("-kernel", img, "-append", "console=com1 mbp_marker=42",
+                          commands=["cmdline"])
+    ref_map = MAP_LINE.findall(ref)
+    assert ref_map and MAP_LINE.findall(got) == ref_map
+    assert "mbp_marker=42" in got.split("cmdline", 1)[1]
+
+
+# ---- a real third-party Multiboot kernel: Debian's Xen 4.17 with a Linux dom0 ----------
+
+XEN_ARGS = "console=com1 com1=115200,8n1 smap=0 dom0_mem=256M noreboot"
+
+
+def test_debian_xen_dom0(files):
+    if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
+        pytest.skip("needs apt-get and dpkg-deb to fetch Debian's Xen")
+    r = run(["sh", os.path.join(ROOT, "tests", "mbootpack", "fetch-debian-xen.sh")])
+    assert r.returncode == 0, r.stderr
+    xen, vmlinuz = r.stdout.split()
+    img = os.path.join(WORK, "xen.img")
+    r = run([TOOL, "-o", img, "-c", "console=com1 loglvl=none", "-m",
+             vmlinuz + " console=hvc0 packed_dom0_args", xen])
+    assert r.returncode == 0, r.stderr
+    # The map the same QEMU gives a plain Multiboot kernel, in Xen's notation.
+    ref = parse(boot("-kernel", files["mbinfo.elf"], mem=1024))
+    kinds = {"1": "usable", "2": "reserved", "3": "ACPI data", "4": "ACPI NVS"}
+    want = []
+    for line in ref["mmap"]:
+        f = dict(FIELD.findall(line))
+        base, length = int(f["base"], 16), int(f["length"], 16)
+        want.append(f"(XEN)  [{base:016x}, {base + length - 1:016x}] ({kinds[f['type']]})")
+    p = pexpect.spawn(QEMU[0], QEMU[1:] + ["-m", "1024", "-kernel", img, "-append",
+                      XEN_ARGS + " -- console=hvc0 loader_dom0_args"], timeout=150,
+                      encoding="utf-8", codec_errors="replace")
+    try:
+        p.expect(r"\(XEN\) Xen version 4\.17")
+        p.expect(r"\*\*\* Serial input to DOM0")
+        log = p.before
+        # dom0's Linux shows the command line the module received.
+        p.expect(r"Command line: ([^\r\n]*)")
+        dom0_cmdline = p.match.group(1)
+    finally:
+        p.close(force=True)
+    assert "(XEN) Bootloader: mbootpack" in log
+    assert f"(XEN) Command line: {XEN_ARGS}" in log
+    xen_map = [line for line in log.replace("\r", "").splitlines() if MAP_LINE.match(line)]
+    assert xen_map == want
+    assert dom0_cmdline.strip() == "console=hvc0 loader_dom0_args"
