@@ -7,3 +7,5 @@ UNIT_TESTS += test_mbimage
 test_mbimage_SRCS := src/core/mbimage.c tests/unit/test_mbimage.c
 UNIT_TESTS += test_mbinfo
 test_mbinfo_SRCS := src/core/mbinfo.c src/core/multiboot.c tests/unit/test_mbinfo.c
+UNIT_TESTS += test_sched_policy
+test_sched_policy_SRCS := src/sched/policy.c tests/unit/test_sched_policy.c
