@@ -159,7 +159,9 @@ size_t vdev_bus_dump(const struct vdev_bus *bus, char *buf, size_t len)
         pos = vdev_put_hex(buf, len, pos, r->hi, 4);
         if (r->ops->dump && len > pos + 3) {
             pos = vdev_put_str(buf, len, pos, ": ");
-            pos += r->ops->dump(r->dev, buf + pos, len - pos);
+            size_t n = r->ops->dump(r->dev, buf + pos, len - pos);
+
+            pos += n < len - pos ? n : len - pos - 1;   /* trust no dump's count */
         }
         pos = vdev_put_str(buf, len, pos, "\n");
     }
