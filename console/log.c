@@ -118,7 +118,7 @@ void log_vprintf(int level, const char *fmt, va_list ap)
     for (;;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (n || nl)
+        if (n || nl || p == msg)      /* an empty message is one empty line */
             emit_line(level, p, n > LOG_LINE_MAX ? LOG_LINE_MAX : n);
         if (!nl || !nl[1])
             break;
