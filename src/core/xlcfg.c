@@ -448,7 +448,8 @@ static int statement(struct parser *p, struct domain_config *c)
     key = p->s + kstart;
     kn = p->pos - kstart;
     if (kn == 0 || k_isdigit((unsigned char)key[0]))
-        return fail(p, line, "expected a key, got '%.*s'", CUT(key, p->len - kstart));
+        return fail(p, line, "expected a key, got '%.*s'",
+                    CUT(key, rest_of_line(key, p->len - kstart)));
     skip_space(p, false);
     if (p->pos >= p->len || p->s[p->pos] != '=')
         return fail(p, line, "%.*s: expected '=' after the key", CUT(key, kn));

@@ -182,6 +182,7 @@ static void test_errors_name_module_line_key(void **state)
     bad(MIN "vif = [ 'a',\n", "t.cfg:3: vif: list not closed", NULL);
     bad(MIN "= 5", "t.cfg:3: expected a key", NULL);
     bad(MIN "9lives = 5", "expected a key", NULL);
+    bad("0ame = \"a\"\nkernel = \"k\"", "t.cfg:1: expected a key, got '0ame = \"a\"'", NULL);
     bad(MIN "memory = @", "memory: unexpected character", NULL);
     bad("name = \"a\"\nkernel = \"k\"\nextra = \"a\x01\"", "extra: control character", NULL);
 }
