@@ -45,7 +45,7 @@ static int switch_next(void *ctx, int current)
     (void)ctx;
     if (dom_ops && dom_ops->next)
         return dom_ops->next(current);
-    return conswitch_placeholder_next(NULL, current);
+    return CONSWITCH_XEN;
 }
 
 /* Run one finished line through the shell and show a fresh prompt. */

@@ -74,16 +74,14 @@ static void announce_owner(struct conswitch *cs, int owner)
     }
 }
 
-/* Move to the next owner of the cycle; with nobody else to go to, stay silently (an
- * announcement that changes nothing would only confuse the operator). */
+/* Move to the next owner of the cycle. With nobody else to go to, input stays where it is
+ * but is announced again, as Xen does: the operator sees that the keys were understood. */
 static void switch_input(struct conswitch *cs)
 {
     int next = cs->next ? cs->next(cs->ctx, cs->owner) : CONSWITCH_XEN;
 
     if (next < CONSWITCH_XEN)
         next = CONSWITCH_XEN;        /* a confused callback sends input home */
-    if (next == cs->owner)
-        return;
     announce_owner(cs, next);
 }
 

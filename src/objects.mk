@@ -1,6 +1,14 @@
-# Objects of the architecture-neutral core: lib, boot sequence, memory.
+# Objects of the architecture-neutral core: lib, boot sequence, memory, domains, scheduler,
+# virtual devices.
 hv-objs += src/lib/string.o src/lib/format.o \
            src/core/main.o src/core/version.o src/core/bootopts.o src/core/multiboot.o \
            src/core/panic.o src/core/symbols.o src/core/cmd_boot.o src/core/cmd_cpu.o \
            src/core/cmd_time.o src/core/cmd_diag.o \
+           src/core/xlcfg.o src/core/mbimage.o src/core/mbinfo.o \
+           src/core/domain.o src/core/domain_build.o src/core/guestmem.o \
+           src/core/dom_console.o src/core/vcpu.o src/core/hypercall.o \
+           src/core/cmd_domain.o src/core/cmd_dump.o \
+           src/sched/policy.o src/sched/sched.o \
+           src/vdev/bus.o src/vdev/uart.o src/vdev/pic.o src/vdev/pit.o src/vdev/rtc.o \
+           src/vdev/i8042.o src/vdev/port80.o \
            src/mm/frame.o src/mm/heap.o src/mm/cmd_mem.o

@@ -1,4 +1,6 @@
-# Objects of the x86-64 architecture layer (boot, traps, devices of the host).
+# Objects of the x86-64 architecture layer: boot, traps, host devices, the shared x86 exit
+# handling, and the AMD SVM backend.
 hv-objs += arch/x86/boot/head.o arch/x86/entry.o arch/x86/gdt.o arch/x86/traps.o \
            arch/x86/pic.o arch/x86/time.o arch/x86/uart16550.o arch/x86/paging.o \
-           arch/x86/reboot.o
+           arch/x86/reboot.o arch/x86/rtc.o arch/x86/vcpu_x86.o \
+           arch/x86/svm/svm.o arch/x86/svm/svm_entry.o arch/x86/svm/npt.o

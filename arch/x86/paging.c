@@ -134,3 +134,87 @@ bool paging_range_mapped(uint64_t va, uint64_t len)
     }
     return true;
 }
+
+uint64_t pt_unmap_4k(uint64_t root_pa, uint64_t va, pt_alloc_fn alloc)
+{
+    uint64_t *table = table_at(root_pa);
+    for (int level = 3; level >= 1; level--) {
+        uint64_t *e = &table[pt_index(va, level)];
+        if (!(*e & PTE_P))
+            return 0;
+        if ((*e & PTE_PS) && level == 1) {
+            /* Split the 2 MiB page into 512 small ones with the same flags. */
+            uint64_t pt_pa = alloc ? alloc() : 0;
+            if (!pt_pa)
+                return 0;
+            uint64_t *pt = table_at(pt_pa);
+            uint64_t base = *e & PTE_ADDR & ~(PAGE_2M - 1);
+            uint64_t flags = *e & ~PTE_ADDR & ~PTE_PS;
+            for (unsigned i = 0; i < 512; i++)
+                pt[i] = (base + i * PAGE_SIZE) | flags;
+            *e = pt_pa | PTE_P | PTE_W | PTE_U;
+        } else if (*e & PTE_PS) {
+            return 0;   /* 1 GiB pages are never made here */
+        }
+        table = table_at(*e & PTE_ADDR);
+    }
+    uint64_t *pte = &table[pt_index(va, 0)];
+    if (!(*pte & PTE_P))
+        return 0;
+    uint64_t pa = *pte & PTE_ADDR;
+    *pte = 0;
+    return pa;
+}
+
+/* Visit the leaves of one table at level, whose first entry maps va_base. */
+static void walk_level(uint64_t *table, int level, uint64_t va_base, pt_leaf_fn fn, void *ctx)
+{
+    uint64_t span = 1ULL << (12 + 9 * level);
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t e = table[i];
+        if (!(e & PTE_P))
+            continue;
+        uint64_t va = va_base + i * span;
+        if (level == 0 || (e & PTE_PS))
+            fn(ctx, va, e & PTE_ADDR & ~(span - 1), span);
+        else if (level == 1)
+            walk_level(table_at(e & PTE_ADDR), 0, va, fn, ctx);
+        else if (level == 2)
+            walk_level(table_at(e & PTE_ADDR), 1, va, fn, ctx);
+        else
+            walk_level(table_at(e & PTE_ADDR), 2, va, fn, ctx);
+    }
+}
+
+void pt_walk_leaves(uint64_t root_pa, pt_leaf_fn fn, void *ctx)
+{
+    walk_level(table_at(root_pa), 3, 0, fn, ctx);
+}
+
+/* Free (or count) the tables below one table at level > 0. */
+static uint64_t tables_below(uint64_t *table, int level, void (*free_fn)(uint64_t pa))
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t e = table[i];
+        if (!(e & PTE_P) || (e & PTE_PS))
+            continue;
+        if (level > 1)
+            n += tables_below(table_at(e & PTE_ADDR), level - 1, free_fn);
+        n++;
+        if (free_fn)
+            free_fn(e & PTE_ADDR);
+    }
+    return n;
+}
+
+void pt_free_tables(uint64_t root_pa, void (*free_fn)(uint64_t pa))
+{
+    tables_below(table_at(root_pa), 3, free_fn);
+    free_fn(root_pa);
+}
+
+uint64_t pt_count_tables(uint64_t root_pa)
+{
+    return tables_below(table_at(root_pa), 3, 0) + 1;
+}

@@ -238,6 +238,11 @@ int uart_getc(void)
     return c;
 }
 
+bool uart_rx_pending(void)
+{
+    return rx_tail != rx_head || (base && (reg_read(LSR) & LSR_DR));
+}
+
 void uart_get_stats(struct uart_stats *st)
 {
     *st = stats;

@@ -43,15 +43,19 @@ static int cmd_modules(int argc, char **argv)
 }
 SHELL_COMMAND(cmd_modules_entry, "modules", 0, "", "list the boot modules", cmd_modules);
 
+int domain_cmd_reboot(int argc, char **argv);
+
+/* `reboot` alone (or key R) resets the machine; `reboot <dom>` reboots that domain. */
 static int cmd_reboot(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 1)
+        return domain_cmd_reboot(argc, argv);
     shell_printf("rebooting the machine\n");
     uart_flush();
     machine_restart();
 }
-SHELL_COMMAND(cmd_reboot_entry, "reboot", 'R', "", "reboot machine", cmd_reboot);
+SHELL_COMMAND(cmd_reboot_entry, "reboot", 'R', "[dom]",
+              "reboot machine (or, with a domain, that domain)", cmd_reboot);
 
 static int cmd_crash(int argc, char **argv)
 {

@@ -1,28 +1,7 @@
-/* Xen's remaining diagnostic keys, as far as they mean something before domains exist:
- * `q` (domain info), `r` (run queues), `0` (dom0 registers) and `*` (all diagnostics). */
+/* Xen's remaining diagnostic keys: `0` (dom0 registers: Kestrel has no dom0) and `*`
+ * (all diagnostics). `q` lives with the domain commands, `r` with the scheduler. */
 #include "console/shell.h"
 #include "lib/string.h"
-
-static int cmd_domains(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    shell_printf("'q' pressed -> dumping domain info (now = %s)\n", "boot");
-    shell_printf("no domains\n");
-    return 0;
-}
-SHELL_COMMAND(cmd_domains_entry, "domain-info", 'q', "", "dump domain (and guest debug) info",
-              cmd_domains);
-
-static int cmd_runq(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    shell_printf("'r' pressed -> dumping run queues\n");
-    shell_printf("CPU[00] current=idle, runq empty\n");
-    return 0;
-}
-SHELL_COMMAND(cmd_runq_entry, "runq", 'r', "", "dump run queues", cmd_runq);
 
 static int cmd_dom0_regs(int argc, char **argv)
 {

@@ -17,6 +17,9 @@
 #include "arch/pic.h"
 #include "arch/time.h"
 #include "arch/paging.h"
+#include "arch/rtc.h"
+#include "core/domain.h"
+#include "sched/sched.h"
 #include "lib/string.h"
 
 struct boot_info boot_info;
@@ -123,6 +126,30 @@ static void interrupts_init(void)
     irq_enable();
 }
 
+/* Serial input switching among domains: Xen -> each live domain by id -> Xen. */
+static int console_next_owner(int current)
+{
+    /* After a domain that has gone away, domain_next(NULL) starts again from the first. */
+    const struct domain *d = current == CONSWITCH_XEN ? domain_first()
+                                                      : domain_next(domain_by_id(current));
+    for (; d; d = domain_next(d))
+        if (d->state == DOMAIN_RUNNING || d->state == DOMAIN_PAUSED)
+            return d->id;
+    return CONSWITCH_XEN;
+}
+
+static void console_to_domain(int domid, const unsigned char *bytes, size_t n)
+{
+    struct domain *d = domain_by_id(domid);
+    if (d)
+        domain_console_in(d, bytes, n);
+}
+
+static const struct console_domain_ops domain_console_ops = {
+    .next = console_next_owner,
+    .deliver = console_to_domain,
+};
+
 void kmain(uint32_t magic, uint32_t info_pa);
 void kmain(uint32_t magic, uint32_t info_pa)
 {
@@ -168,23 +195,12 @@ void kmain(uint32_t magic, uint32_t info_pa)
     uart_set_sync(boot_opts.sync_console);
     if (boot_opts.sync_console)
         printk("sync_console: console output is synchronous (debugging only)");
-    printk("No domains to build; the (XEN) shell has the console ('help' lists commands)");
+    rtc_init();
+    sched_init((uint64_t)boot_opts.sched_slice_ms * 1000000ULL);
+    console_set_domain_ops(&domain_console_ops);
+    domains_build_from_boot();
+    /* Kestrel has no dom0 to hand the console to: input stays with the (XEN) shell, and
+     * CTRL-<c>x3 moves it on to each domain in turn. */
     console_switch_input(CONSWITCH_XEN);
-    idle_loop();
-}
-
-void idle_loop(void)
-{
-    for (;;) {
-        int c;
-        while ((c = uart_getc()) >= 0)
-            console_input((unsigned char)c);
-        irq_disable();
-        if ((c = uart_getc()) >= 0) {
-            irq_enable();
-            console_input((unsigned char)c);
-            continue;
-        }
-        cpu_wait_for_interrupt();
-    }
+    sched_loop();
 }

@@ -14,7 +14,4 @@ extern char __image_start[], __image_end[], __text_start[], __text_end[];
 /* Identity map: physical address -> pointer (every RAM byte is mapped). */
 void *phys_identity(uint64_t pa);
 
-/* The main loop: feed serial input to the console, halt when idle. Never returns. */
-__attribute__((noreturn)) void idle_loop(void);
-
 #endif

@@ -40,4 +40,21 @@ void paging_init(uint64_t top_of_ram, pt_alloc_fn alloc);
 /* True when every byte of [va, va+len) is mapped in the host's tables. */
 bool paging_range_mapped(uint64_t va, uint64_t len);
 
+
+
+/* Unmap one 4 KiB page at va, splitting a 2 MiB mapping first when needed. Returns the
+ * physical address that was mapped there, or 0 when nothing was (or a table could not be
+ * had for the split). */
+uint64_t pt_unmap_4k(uint64_t root_pa, uint64_t va, pt_alloc_fn alloc);
+
+/* Call fn for every leaf mapping (va, pa, size) under root, lowest va first. */
+typedef void (*pt_leaf_fn)(void *ctx, uint64_t va, uint64_t pa, uint64_t size);
+void pt_walk_leaves(uint64_t root_pa, pt_leaf_fn fn, void *ctx);
+
+/* Free every table frame under root, and root itself, through free_fn (leaves untouched). */
+void pt_free_tables(uint64_t root_pa, void (*free_fn)(uint64_t pa));
+
+/* Count the table frames under root, root included (the hypervisor's cost of a domain). */
+uint64_t pt_count_tables(uint64_t root_pa);
+
 #endif

@@ -1,0 +1,57 @@
+/* Nested page tables for SVM: the same 4-level format as the host's tables, with every
+ * entry user-accessible (the CPU walks them as user accesses) and 2 MiB pages where the
+ * guest's memory came in 2 MiB runs. */
+#include "core/vcpu.h"
+#include "arch/paging.h"
+#include "mm/frame.h"
+#include "lib/string.h"
+
+/* A zeroed frame for a table. */
+static uint64_t npt_table_alloc(void)
+{
+    uint64_t pa = frame_alloc();
+    if (pa)
+        memset((void *)(uintptr_t)pa, 0, FRAME_SIZE);
+    return pa;
+}
+
+uint64_t arch_p2m_create(void)
+{
+    return npt_table_alloc();
+}
+
+int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large)
+{
+    return pt_map(root, gpa, hpa, size, PTE_W | PTE_U, large, npt_table_alloc);
+}
+
+uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa)
+{
+    return pt_unmap_4k(root, gpa, npt_table_alloc);
+}
+
+struct leaf_free_ctx {
+    void (*free_leaf)(uint64_t hpa, uint64_t size);
+};
+
+static void free_one_leaf(void *ctx, uint64_t va, uint64_t pa, uint64_t size)
+{
+    (void)va;
+    ((struct leaf_free_ctx *)ctx)->free_leaf(pa, size);
+}
+
+void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size))
+{
+    if (!root)
+        return;
+    if (free_leaf) {
+        struct leaf_free_ctx ctx = { free_leaf };
+        pt_walk_leaves(root, free_one_leaf, &ctx);
+    }
+    pt_free_tables(root, frame_free);
+}
+
+uint64_t arch_p2m_table_pages(uint64_t root)
+{
+    return root ? pt_count_tables(root) : 0;
+}

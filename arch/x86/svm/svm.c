@@ -1,0 +1,446 @@
+/* The AMD SVM backend: enabling SVM, one VMCB per vCPU with nested paging, the Multiboot
+ * entry state, event injection, and the exit dispatcher that decodes each #VMEXIT and calls
+ * the shared handlers of src/core (CPUID, I/O, MSR, hypercall, HLT, bad GPA, fatal). */
+#include <stdbool.h>
+#include "core/vcpu.h"
+#include "arch/cpu.h"
+#include "arch/paging.h"
+#include "mm/frame.h"
+#include "lib/string.h"
+#include "lib/format.h"
+#include "vmcb.h"
+
+struct svm_vcpu {
+    struct vmcb *vmcb;
+    uint64_t vmcb_pa;
+    uint64_t guest_efer;     /* what the guest believes (SVME hidden) */
+    bool irq_window;
+};
+
+void svm_world_switch(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
+void svm_vmsave(uint64_t pa);
+
+static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;
+static uint32_t max_asid, next_asid = 1;
+
+const char *arch_virt_name(void)
+{
+    return "AMD SVM with NPT";
+}
+
+/* A zeroed run of frames, or 0. */
+static uint64_t alloc_zeroed(size_t frames)
+{
+    uint64_t pa = frames == 1 ? frame_alloc() : frame_alloc_contig(frames, 1);
+    if (pa)
+        memset((void *)(uintptr_t)pa, 0, frames * FRAME_SIZE);
+    return pa;
+}
+
+/* Let the guest read and write an MSR without an exit (2 bits per MSR, read then write). */
+static void msrpm_pass(uint8_t *pm, uint32_t msr)
+{
+    uint32_t base;
+    if (msr < 0x2000)
+        base = 0;
+    else if (msr >= 0xC0000000 && msr < 0xC0002000)
+        base = 0x800, msr -= 0xC0000000;
+    else if (msr >= 0xC0010000 && msr < 0xC0012000)
+        base = 0x1000, msr -= 0xC0010000;
+    else
+        return;
+    uint32_t bit = msr * 2;
+    pm[base + bit / 8] &= (uint8_t)~(3u << (bit % 8));
+}
+
+bool arch_virt_init(char *why, size_t whysz)
+{
+    uint32_t max_ext = cpuid(0x80000000, 0).eax;
+    if (max_ext < 0x8000000a || !((cpuid(0x80000001, 0).ecx >> 2) & 1)) {
+        snprintf(why, whysz, "this CPU has no AMD SVM (and the Intel VMX backend is not written yet)");
+        return false;
+    }
+    struct cpuid_regs svm = cpuid(0x8000000a, 0);
+    if (!(svm.edx & 1)) {
+        snprintf(why, whysz, "this CPU has SVM but no nested paging (NPT)");
+        return false;
+    }
+    if (rdmsr(MSR_VM_CR) & (1ULL << 4)) {
+        snprintf(why, whysz, "SVM is disabled by the firmware (VM_CR.SVMDIS)");
+        return false;
+    }
+    max_asid = svm.ebx;
+    hsave_pa = alloc_zeroed(1);
+    host_vmcb_pa = alloc_zeroed(1);
+    iopm_pa = alloc_zeroed(3);
+    msrpm_pa = alloc_zeroed(2);
+    if (!hsave_pa || !host_vmcb_pa || !iopm_pa || !msrpm_pa) {
+        snprintf(why, whysz, "no memory for the SVM host areas");
+        return false;
+    }
+    memset((void *)(uintptr_t)iopm_pa, 0xff, 3 * FRAME_SIZE);    /* every port exits */
+    uint8_t *pm = (uint8_t *)(uintptr_t)msrpm_pa;
+    memset(pm, 0xff, 2 * FRAME_SIZE);                              /* every MSR exits ... */
+    static const uint32_t passthrough[] = {                        /* ... but VMCB-resident ones */
+        0x174, 0x175, 0x176,                                       /* SYSENTER_CS/ESP/EIP */
+        0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084,            /* STAR LSTAR CSTAR SFMASK */
+        0xC0000100, 0xC0000101, 0xC0000102,                        /* FS/GS/KERNEL_GS base */
+    };
+    for (size_t i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
+        msrpm_pass(pm, passthrough[i]);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
+    svm_vmsave(host_vmcb_pa);
+    return true;
+}
+
+int arch_vcpu_create(struct vcpu *v)
+{
+    static struct svm_vcpu pool[256];
+    static unsigned used;
+    struct svm_vcpu *s = NULL;
+    for (unsigned i = 0; i < used; i++)
+        if (!pool[i].vmcb) {
+            s = &pool[i];
+            break;
+        }
+    if (!s && used < 256)
+        s = &pool[used++];
+    if (!s)
+        return -1;
+    s->vmcb_pa = alloc_zeroed(1);
+    if (!s->vmcb_pa)
+        return -1;
+    s->vmcb = (struct vmcb *)(uintptr_t)s->vmcb_pa;
+    v->arch = s;
+    return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    struct svm_vcpu *s = v->arch;
+    if (!s)
+        return;
+    frame_free(s->vmcb_pa);
+    memset(s, 0, sizeof(*s));
+    v->arch = NULL;
+}
+
+static void set_seg(struct vmcb_seg *seg, uint16_t sel, uint16_t attr, uint32_t limit,
+                    uint64_t base)
+{
+    seg->sel = sel;
+    seg->attr = attr;
+    seg->limit = limit;
+    seg->base = base;
+}
+
+void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
+                               uint64_t p2m_root)
+{
+    struct svm_vcpu *s = v->arch;
+    struct vmcb *vm = s->vmcb;
+    memset(vm, 0, sizeof(*vm));
+    struct vmcb_control *c = &vm->control;
+    c->intercept_exceptions = 0;
+    c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
+                         INTERCEPT_CPUID | INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO |
+                         INTERCEPT_MSR | INTERCEPT_SHUTDOWN | INTERCEPT_INVD | INTERCEPT_TASKSW;
+    c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+                         INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
+                         INTERCEPT_ICEBP | INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+    c->iopm_base_pa = iopm_pa;
+    c->msrpm_base_pa = msrpm_pa;
+    if (next_asid >= max_asid)
+        next_asid = 1;
+    c->asid = next_asid++;
+    c->tlb_control = 1;                 /* flush this ASID on the first run */
+    c->int_ctl = V_INTR_MASKING;        /* the guest's IF masks only virtual interrupts */
+    c->np_enable = 1;
+    c->n_cr3 = p2m_root;
+
+    struct vmcb_save *g = &vm->save;
+    set_seg(&g->cs, 0x08, 0xC9B, 0xFFFFFFFF, 0);
+    set_seg(&g->ds, 0x10, 0xC93, 0xFFFFFFFF, 0);
+    set_seg(&g->es, 0x10, 0xC93, 0xFFFFFFFF, 0);
+    set_seg(&g->ss, 0x10, 0xC93, 0xFFFFFFFF, 0);
+    set_seg(&g->fs, 0x10, 0xC93, 0xFFFFFFFF, 0);
+    set_seg(&g->gs, 0x10, 0xC93, 0xFFFFFFFF, 0);
+    set_seg(&g->gdtr, 0, 0, 0xFFFF, 0);
+    set_seg(&g->idtr, 0, 0, 0xFFFF, 0);
+    set_seg(&g->ldtr, 0, 0x082, 0xFFFF, 0);
+    set_seg(&g->tr, 0, 0x08B, 0xFFFF, 0);
+    g->cpl = 0;
+    g->efer = EFER_SVME;
+    s->guest_efer = 0;
+    g->cr0 = 0x11;                      /* PE, ET: protected mode, paging off */
+    g->cr4 = 0;
+    g->cr3 = 0;
+    g->dr6 = 0xFFFF0FF0;
+    g->dr7 = 0x400;
+    g->rflags = 0x2;
+    g->rip = entry;
+    g->rsp = 0;
+    g->rax = 0x2BADB002;
+    g->g_pat = 0x0007040600070406ULL;
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rax = 0x2BADB002;
+    v->regs.rbx = info_gpa;
+    v->regs.rip = entry;
+    v->regs.rflags = 0x2;
+    s->irq_window = false;
+}
+
+void arch_vcpu_flush_tlb(struct vcpu *v)
+{
+    ((struct svm_vcpu *)v->arch)->vmcb->control.tlb_control = 1;    /* flush this ASID */
+}
+
+bool arch_vcpu_interruptible(struct vcpu *v)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->arch)->vmcb;
+    return (vm->save.rflags & 0x200) && !(vm->control.int_state & 1) &&
+           !(vm->control.event_inj & EVENT_VALID);
+}
+
+void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->arch)->vmcb;
+    vm->control.event_inj = EVENT_VALID | EVENT_TYPE_INTR | vector;
+    v->injected_irqs++;
+}
+
+void arch_vcpu_request_irq_window(struct vcpu *v)
+{
+    struct svm_vcpu *s = v->arch;
+    struct vmcb *vm = s->vmcb;
+    /* A virtual interrupt the guest can take only when interruptible, and an intercept of
+     * the moment it would: that exit is the window. */
+    vm->control.int_ctl |= V_IRQ | V_IGN_TPR | (0xFULL << V_INTR_PRIO_SHIFT);
+    vm->control.intercept_misc1 |= INTERCEPT_VINTR;
+    s->irq_window = true;
+}
+
+/* Close a requested window (after the VINTR exit or when injecting directly). */
+static void clear_irq_window(struct svm_vcpu *s)
+{
+    s->vmcb->control.int_ctl &= ~(V_IRQ | V_IGN_TPR | (0xFULL << V_INTR_PRIO_SHIFT));
+    s->vmcb->control.intercept_misc1 &= ~INTERCEPT_VINTR;
+    s->irq_window = false;
+}
+
+static void copy_seg(struct vcpu_segment *d, const struct vmcb_seg *s)
+{
+    d->sel = s->sel;
+    d->attr = s->attr;
+    d->limit = s->limit;
+    d->base = s->base;
+}
+
+void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *r)
+{
+    struct svm_vcpu *s = v->arch;
+    const struct vmcb_save *g = &s->vmcb->save;
+    r->cr0 = g->cr0;
+    r->cr2 = g->cr2;
+    r->cr3 = g->cr3;
+    r->cr4 = g->cr4;
+    r->efer = g->efer & ~EFER_SVME;
+    copy_seg(&r->cs, &g->cs);
+    copy_seg(&r->ds, &g->ds);
+    copy_seg(&r->es, &g->es);
+    copy_seg(&r->fs, &g->fs);
+    copy_seg(&r->gs, &g->gs);
+    copy_seg(&r->ss, &g->ss);
+    copy_seg(&r->tr, &g->tr);
+    copy_seg(&r->ldtr, &g->ldtr);
+    copy_seg(&r->gdtr, &g->gdtr);
+    copy_seg(&r->idtr, &g->idtr);
+    r->interrupt_shadow = s->vmcb->control.int_state & 1;
+    r->pending_event = s->vmcb->control.event_inj;
+}
+
+void *arch_gpa_to_hva(uint64_t p2m_root, uint64_t gpa)
+{
+    uint64_t pa;
+    if (!pt_lookup(p2m_root, gpa, &pa, NULL, NULL))
+        return NULL;
+    return (void *)(uintptr_t)pa;
+}
+
+/* Inject #UD (the guest ran an instruction it may not have) or #GP(0). */
+static void inject_exception(struct vmcb *vm, uint8_t vector, bool has_err, uint32_t err)
+{
+    vm->control.event_inj = EVENT_VALID | EVENT_TYPE_EXC | vector |
+                            (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
+}
+
+/* EFER is intercepted so the guest never clears SVME (VMRUN would refuse the VMCB) and never
+ * sees it set. */
+static int handle_efer(struct svm_vcpu *s, bool write, uint64_t *val)
+{
+    if (!write) {
+        *val = s->guest_efer;
+        return 0;
+    }
+    if (*val & ~(0x1ULL | 0x100ULL | 0x400ULL | 0x800ULL))   /* SCE LME LMA NXE */
+        return -1;
+    s->guest_efer = *val & ~0x400ULL;
+    s->vmcb->save.efer = (s->vmcb->save.efer & 0x400ULL) | s->guest_efer | EFER_SVME;
+    return 0;
+}
+
+/* Decode one #VMEXIT and complete it. */
+static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
+{
+    struct vmcb *vm = s->vmcb;
+    uint64_t code = vm->control.exit_code;
+    uint64_t info1 = vm->control.exit_info_1, info2 = vm->control.exit_info_2;
+
+    switch (code) {
+    case VMEXIT_INTR:
+    case VMEXIT_NMI:
+    case VMEXIT_SMI:
+    case VMEXIT_INIT:
+        v->exits[EXIT_INTR]++;
+        return;     /* the host takes it after STGI */
+    case VMEXIT_VINTR:
+        v->exits[EXIT_VINTR]++;
+        clear_irq_window(s);
+        return;
+    case VMEXIT_CPUID: {
+        uint32_t out[4];
+        v->exits[EXIT_CPUID]++;
+        vcpu_handle_cpuid(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
+        v->regs.rax = out[0];
+        v->regs.rbx = out[1];
+        v->regs.rcx = out[2];
+        v->regs.rdx = out[3];
+        v->regs.rip += 2;
+        return;
+    }
+    case VMEXIT_HLT:
+        v->exits[EXIT_HLT]++;
+        v->regs.rip += 1;
+        vcpu_handle_hlt(v);
+        return;
+    case VMEXIT_IOIO: {
+        v->exits[EXIT_IO]++;
+        uint16_t port = (uint16_t)(info1 >> 16);
+        bool in = info1 & 1;
+        unsigned size = (info1 & 0x10) ? 1 : (info1 & 0x20) ? 2 : 4;
+        if (info1 & 0x4) {          /* string I/O: not emulated; the guest gets #GP */
+            inject_exception(vm, 13, true, 0);
+            return;
+        }
+        uint32_t val = (uint32_t)v->regs.rax;
+        vcpu_handle_io(v, port, size, in, &val);
+        if (in) {
+            uint64_t mask = size == 4 ? 0xFFFFFFFFULL : size == 2 ? 0xFFFFULL : 0xFFULL;
+            if (size == 4)
+                v->regs.rax = val;  /* a 32-bit write zero-extends */
+            else
+                v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
+        }
+        v->regs.rip = info2;
+        return;
+    }
+    case VMEXIT_MSR: {
+        v->exits[EXIT_MSR]++;
+        bool write = info1 & 1;
+        uint32_t msr = (uint32_t)v->regs.rcx;
+        uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+        int rc = (msr == MSR_EFER) ? handle_efer(s, write, &val)
+                                   : vcpu_handle_msr(v, write, msr, &val);
+        if (rc) {
+            inject_exception(vm, 13, true, 0);
+            return;
+        }
+        if (!write) {
+            v->regs.rax = (uint32_t)val;
+            v->regs.rdx = val >> 32;
+        }
+        v->regs.rip += 2;
+        return;
+    }
+    case VMEXIT_VMMCALL:
+        v->exits[EXIT_HYPERCALL]++;
+        v->regs.rip += 3;
+        vcpu_handle_hypercall(v);
+        return;
+    case VMEXIT_NPF:
+        v->exits[EXIT_NPF]++;
+        vcpu_handle_bad_gpa(v, info2, (info1 >> 1) & 1);
+        return;
+    case VMEXIT_SHUTDOWN:
+        v->exits[EXIT_SHUTDOWN]++;
+        vcpu_handle_fatal(v, "triple fault (shutdown)");
+        return;
+    case VMEXIT_VMRUN: case VMEXIT_VMLOAD: case VMEXIT_VMSAVE: case VMEXIT_STGI:
+    case VMEXIT_CLGI: case VMEXIT_SKINIT: case VMEXIT_INVLPGA: case VMEXIT_ICEBP:
+    case VMEXIT_MONITOR: case VMEXIT_MWAIT:
+        v->exits[EXIT_VIRT_INSN]++;
+        inject_exception(vm, 6, false, 0);
+        return;
+    case VMEXIT_INVD:
+        v->exits[EXIT_OTHER]++;
+        v->regs.rip += 2;
+        return;
+    case VMEXIT_TASK_SWITCH:
+        v->exits[EXIT_OTHER]++;
+        vcpu_handle_fatal(v, "hardware task switch (not supported)");
+        return;
+    case VMEXIT_INVALID:
+        v->exits[EXIT_INVALID]++;
+        vcpu_handle_fatal(v, "the CPU refused the guest state (VMEXIT_INVALID)");
+        return;
+    default:
+        if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32) {
+            v->exits[EXIT_EXCEPTION]++;
+            inject_exception(vm, (uint8_t)(code - VMEXIT_EXCP_BASE), false, 0);
+            return;
+        }
+        v->exits[EXIT_OTHER]++;
+        {
+            char why[64];
+            snprintf(why, sizeof(why), "unexpected #VMEXIT %#llx", (unsigned long long)code);
+            vcpu_handle_fatal(v, why);
+        }
+        return;
+    }
+}
+
+void arch_vcpu_run_once(struct vcpu *v)
+{
+    struct svm_vcpu *s = v->arch;
+    struct vmcb *vm = s->vmcb;
+
+    vm->save.rax = v->regs.rax;
+    vm->save.rsp = v->regs.rsp;
+    vm->save.rip = v->regs.rip;
+    vm->save.rflags = v->regs.rflags;
+
+    /* GIF clear from before the guest's state is loaded until the host's is back; host IF
+     * set so a physical interrupt during the guest becomes an INTR exit. */
+    __asm__ volatile("clgi; sti" ::: "memory");
+    svm_world_switch(s->vmcb_pa, &v->regs, host_vmcb_pa);
+    __asm__ volatile("cli; stgi" ::: "memory");
+
+    v->regs.rax = vm->save.rax;
+    v->regs.rsp = vm->save.rsp;
+    v->regs.rip = vm->save.rip;
+    v->regs.rflags = vm->save.rflags;
+    v->long_mode = (vm->save.efer & 0x400) && (vm->save.cs.attr & 0x200);
+    vm->control.tlb_control = 0;
+    /* An event that was being delivered when the exit happened must be delivered again. */
+    if (vm->control.exit_int_info & EVENT_VALID) {
+        vm->control.event_inj = vm->control.exit_int_info;
+        vm->control.exit_int_info = 0;
+    } else {
+        vm->control.event_inj = 0;
+    }
+    handle_exit(v, s);
+    vm->save.rax = v->regs.rax;
+    /* Pending host interrupts (the tick) are taken here. */
+    __asm__ volatile("sti; nop; cli" ::: "memory");
+}

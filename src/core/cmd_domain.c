@@ -1,0 +1,296 @@
+/* The xl-style domain commands of the (XEN) shell: list, info, create, destroy, pause,
+ * unpause, shutdown, reboot <dom>, mem-set, mem-max, vcpu-list, console, and the `q` key.
+ * Domains are named by name or id; TAB completes their names. */
+#include "core/domain.h"
+#include "core/boot.h"
+#include "core/version.h"
+#include "sched/sched.h"
+#include "console/shell.h"
+#include "console/console.h"
+#include "mm/frame.h"
+#include "arch/time.h"
+#include "lib/string.h"
+#include "lib/format.h"
+
+/* Completer: domain names for the first argument. */
+static const char *complete_domain(const char *line, unsigned word, unsigned i)
+{
+    (void)line;
+    if (word != 1)
+        return NULL;
+    for (struct domain *d = domain_first(); d; d = domain_next(d))
+        if (i-- == 0)
+            return d->name;
+    return NULL;
+}
+
+/* The domain named by argv[1], or NULL after printing the error line. */
+static struct domain *arg_domain(int argc, char **argv, int want)
+{
+    if (argc != want) {
+        shell_usage(shell_find(argv[0]));
+        return NULL;
+    }
+    struct domain *d = domain_lookup(argv[1]);
+    if (!d)
+        shell_printf("no domain '%s'\n", argv[1]);
+    return d;
+}
+
+/* "12.3" style seconds with one decimal, right-aligned in width. */
+static void fmt_seconds(char *buf, size_t n, uint64_t ns)
+{
+    snprintf(buf, n, "%llu.%llu", (unsigned long long)(ns / 1000000000ULL),
+             (unsigned long long)(ns / 100000000ULL % 10));
+}
+
+static int cmd_list(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    shell_printf("Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
+    for (struct domain *d = domain_first(); d; d = domain_next(d)) {
+        char st[7], t[24];
+        domain_state_letters(d, st);
+        fmt_seconds(t, sizeof(t), d->vcpu.se.ran_ns);
+        shell_printf("%-40s %5d %5llu %5d     %s  %8s\n", d->name, d->id,
+                     (unsigned long long)(d->mem_pages / 256), 1, st, t);
+    }
+    return 0;
+}
+SHELL_COMMAND(cmd_list_entry, "list", 0, "", "list domains (xl list)", cmd_list);
+
+static int cmd_info(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    struct frame_stats fs;
+    frame_stats(&fs);
+    shell_printf("host                   : kestrel\n");
+    shell_printf("machine                : x86_64\n");
+    shell_printf("nr_cpus                : 1\n");
+    shell_printf("cpu_mhz                : %llu\n", (unsigned long long)(tsc_hz() / 1000000));
+    shell_printf("virt_caps              : %s\n",
+                 virt_available() ? "hvm hap (AMD SVM with NPT)" : virt_unavailable_reason());
+    shell_printf("total_memory           : %llu\n", (unsigned long long)(fs.total / 256));
+    shell_printf("free_memory            : %llu\n", (unsigned long long)(fs.free / 256));
+    shell_printf("nr_domains             : %u\n", domain_count());
+    shell_printf("sched_slice_ms         : %llu\n", (unsigned long long)(sched_slice_ns() / 1000000));
+    shell_printf("kestrel_version        : %s\n", kestrel_version);
+    shell_printf("kestrel_commandline    : %s\n", boot_info.cmdline);
+    shell_printf("cc_compiler            : %s\n", kestrel_compiler);
+    return 0;
+}
+SHELL_COMMAND(cmd_info_entry, "info", 0, "", "host information (xl info)", cmd_info);
+
+/* Completer: the cfg modules of the boot image. */
+static const char *complete_cfg(const char *line, unsigned word, unsigned i)
+{
+    (void)line;
+    if (word != 1)
+        return NULL;
+    for (size_t m = 0; m < boot_info.mod_count; m++) {
+        size_t n = strlen(boot_info.mods[m].name);
+        if (n > 4 && strcmp(boot_info.mods[m].name + n - 4, ".cfg") == 0 && i-- == 0)
+            return boot_info.mods[m].name;
+    }
+    return NULL;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+    if (argc != 2) {
+        shell_usage(shell_find("create"));
+        return SHELL_EUSAGE;
+    }
+    for (size_t m = 0; m < boot_info.mod_count; m++) {
+        if (strcmp(boot_info.mods[m].name, argv[1]) != 0)
+            continue;
+        char err[192];
+        struct domain *d = domain_create_from_module((int)m, err, sizeof(err));
+        if (!d) {
+            shell_printf("%s\n", err);
+            return SHELL_EUSAGE;
+        }
+        shell_printf("created d%d (%s)\n", d->id, d->name);
+        return 0;
+    }
+    shell_printf("create: no boot module '%s'\n", argv[1]);
+    return SHELL_EUSAGE;
+}
+SHELL_COMMAND_COMPLETE(cmd_create_entry, "create", 0, "<cfg module>",
+                       "create a domain from a boot-time cfg module", cmd_create, complete_cfg);
+
+static int cmd_destroy(int argc, char **argv)
+{
+    struct domain *d = arg_domain(argc, argv, 2);
+    if (!d)
+        return SHELL_EUSAGE;
+    int id = d->id;
+    domain_destroy(d);
+    shell_printf("destroyed d%d\n", id);
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_destroy_entry, "destroy", 0, "<dom>", "destroy a domain at once",
+                       cmd_destroy, complete_domain);
+
+static int cmd_pause(int argc, char **argv)
+{
+    struct domain *d = arg_domain(argc, argv, 2);
+    if (!d)
+        return SHELL_EUSAGE;
+    if (domain_pause(d) != 0) {
+        shell_printf("dom %d is not running\n", d->id);
+        return SHELL_EUSAGE;
+    }
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_pause_entry, "pause", 0, "<dom>", "pause a domain", cmd_pause,
+                       complete_domain);
+
+static int cmd_unpause(int argc, char **argv)
+{
+    struct domain *d = arg_domain(argc, argv, 2);
+    if (!d)
+        return SHELL_EUSAGE;
+    if (domain_unpause(d) != 0) {
+        shell_printf("dom %d is not paused\n", d->id);
+        return SHELL_EUSAGE;
+    }
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_unpause_entry, "unpause", 0, "<dom>", "unpause a paused domain",
+                       cmd_unpause, complete_domain);
+
+/* shutdown and `reboot <dom>`: the cfg's on_poweroff / on_reboot action follows. */
+static int shutdown_common(int argc, char **argv, enum shutdown_reason why)
+{
+    struct domain *d = arg_domain(argc, argv, 2);
+    if (!d)
+        return SHELL_EUSAGE;
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED) {
+        shell_printf("dom %d is not running\n", d->id);
+        return SHELL_EUSAGE;
+    }
+    domain_shutdown(d, why, "requested from the shell");
+    domains_reap();
+    return 0;
+}
+
+static int cmd_shutdown(int argc, char **argv)
+{
+    return shutdown_common(argc, argv, SHUTDOWN_POWEROFF);
+}
+SHELL_COMMAND_COMPLETE(cmd_shutdown_entry, "shutdown", 0, "<dom>",
+                       "shut a domain down (then its on_poweroff action)", cmd_shutdown,
+                       complete_domain);
+
+int domain_cmd_reboot(int argc, char **argv);
+int domain_cmd_reboot(int argc, char **argv)
+{
+    return shutdown_common(argc, argv, SHUTDOWN_REBOOT);
+}
+
+static int cmd_mem_set(int argc, char **argv)
+{
+    struct domain *d = arg_domain(argc < 3 ? argc : 2, argv, 2);
+    uint64_t mib;
+    char err[128];
+    if (!d)
+        return SHELL_EUSAGE;
+    if (argc != 3 || shell_parse_u64(argv[2], &mib) != 0) {
+        shell_printf("mem-set: bad size '%s' (MiB)\n", argc == 3 ? argv[2] : "");
+        return SHELL_EUSAGE;
+    }
+    if (domain_set_target(d, mib, err, sizeof(err)) != 0) {
+        shell_printf("%s\n", err);
+        return SHELL_EUSAGE;
+    }
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_mem_set_entry, "mem-set", 0, "<dom> <MiB>",
+                       "set a domain's balloon target", cmd_mem_set, complete_domain);
+
+static int cmd_mem_max(int argc, char **argv)
+{
+    struct domain *d = arg_domain(argc < 3 ? argc : 2, argv, 2);
+    uint64_t mib;
+    char err[128];
+    if (!d)
+        return SHELL_EUSAGE;
+    if (argc != 3 || shell_parse_u64(argv[2], &mib) != 0) {
+        shell_printf("mem-max: bad size '%s' (MiB)\n", argc == 3 ? argv[2] : "");
+        return SHELL_EUSAGE;
+    }
+    if (domain_set_max(d, mib, err, sizeof(err)) != 0) {
+        shell_printf("%s\n", err);
+        return SHELL_EUSAGE;
+    }
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_mem_max_entry, "mem-max", 0, "<dom> <MiB>",
+                       "set a domain's memory ceiling", cmd_mem_max, complete_domain);
+
+static int cmd_vcpu_list(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    shell_printf("Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n");
+    for (struct domain *d = domain_first(); d; d = domain_next(d)) {
+        char t[24];
+        const char *st = d->state != DOMAIN_RUNNING ? "-p-" : d->vcpu.blocked ? "-b-"
+                         : sched_current() == &d->vcpu ? "r--" : "-r-";
+        fmt_seconds(t, sizeof(t), d->vcpu.se.ran_ns);
+        shell_printf("%-32s %5d %5d %5d   %s %9s  all / all\n", d->name, d->id, 0, 0, st, t);
+    }
+    return 0;
+}
+SHELL_COMMAND(cmd_vcpu_list_entry, "vcpu-list", 0, "", "list vCPUs (xl vcpu-list)",
+              cmd_vcpu_list);
+
+static int cmd_console(int argc, char **argv)
+{
+    struct domain *d = arg_domain(argc, argv, 2);
+    if (!d)
+        return SHELL_EUSAGE;
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED) {
+        shell_printf("dom %d is not running\n", d->id);
+        return SHELL_EUSAGE;
+    }
+    domain_console_backlog(d);
+    console_switch_input(d->id);
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_console_entry, "console", 0, "<dom>",
+                       "attach to a domain's console (CTRL-a x3 to come back)", cmd_console,
+                       complete_domain);
+
+static int cmd_domain_info(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    shell_printf("'q' pressed -> dumping domain info (now = %llu ms)\n",
+                 (unsigned long long)(time_now_ns() / 1000000));
+    if (!domain_first())
+        shell_printf("no domains%s%s\n", virt_available() ? "" : ": ",
+                     virt_available() ? "" : virt_unavailable_reason());
+    for (struct domain *d = domain_first(); d; d = domain_next(d)) {
+        char st[7];
+        domain_state_letters(d, st);
+        shell_printf("General information for domain %d (%s):\n", d->id, d->name);
+        shell_printf("    state=%s pages=%llu max_pages=%llu target=%llu weight=%u\n", st,
+                     (unsigned long long)d->mem_pages, (unsigned long long)d->max_pages,
+                     (unsigned long long)d->target_pages, d->vcpu.se.weight);
+        shell_printf("    on_poweroff=%s on_reboot=%s on_crash=%s console %llu bytes out\n",
+                     domain_action_name(d->cfg.on_poweroff),
+                     domain_action_name(d->cfg.on_reboot), domain_action_name(d->cfg.on_crash),
+                     (unsigned long long)d->con_bytes);
+        shell_printf("    VCPU0: rip=%016llx %s, %llu irqs injected\n",
+                     (unsigned long long)d->vcpu.regs.rip,
+                     d->vcpu.blocked ? "blocked" : "runnable",
+                     (unsigned long long)d->vcpu.injected_irqs);
+    }
+    return 0;
+}
+SHELL_COMMAND(cmd_domain_info_entry, "domain-info", 'q', "",
+              "dump domain (and guest debug) info", cmd_domain_info);

@@ -1,0 +1,133 @@
+/* Inspecting a domain from the shell: `dump <dom>` (guest registers, control state, exit
+ * counts by reason, device state) and `dumpmem <dom> <gpa> [len]` (hexdump of guest memory,
+ * refusing addresses outside it). */
+#include "core/domain.h"
+#include "console/shell.h"
+#include "lib/ctype.h"
+#include "lib/string.h"
+
+static const char *complete_domain(const char *line, unsigned word, unsigned i)
+{
+    (void)line;
+    if (word != 1)
+        return NULL;
+    for (struct domain *d = domain_first(); d; d = domain_next(d))
+        if (i-- == 0)
+            return d->name;
+    return NULL;
+}
+
+static void print_seg(const char *name, const struct vcpu_segment *s)
+{
+    shell_printf("%-4s sel %04x attr %03x limit %08x base %016llx\n", name, s->sel, s->attr,
+                 s->limit, (unsigned long long)s->base);
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+    if (argc != 2) {
+        shell_usage(shell_find("dump"));
+        return SHELL_EUSAGE;
+    }
+    struct domain *d = domain_lookup(argv[1]);
+    if (!d) {
+        shell_printf("no domain '%s'\n", argv[1]);
+        return SHELL_EUSAGE;
+    }
+    const struct vcpu_regs *r = &d->vcpu.regs;
+    struct vcpu_sregs s;
+    arch_vcpu_get_sregs(&d->vcpu, &s);
+    shell_printf("d%d (%s) vcpu 0: %s\n", d->id, d->name,
+                 d->vcpu.blocked ? "blocked" : d->state == DOMAIN_RUNNING ? "runnable" : "stopped");
+    shell_printf("rip: %016llx   rflags: %016llx   mode: %s\n", (unsigned long long)r->rip,
+                 (unsigned long long)r->rflags, d->vcpu.long_mode ? "64-bit" : "32-bit or less");
+    shell_printf("rax: %016llx   rbx: %016llx   rcx: %016llx\n", (unsigned long long)r->rax,
+                 (unsigned long long)r->rbx, (unsigned long long)r->rcx);
+    shell_printf("rdx: %016llx   rsi: %016llx   rdi: %016llx\n", (unsigned long long)r->rdx,
+                 (unsigned long long)r->rsi, (unsigned long long)r->rdi);
+    shell_printf("rbp: %016llx   rsp: %016llx   r8:  %016llx\n", (unsigned long long)r->rbp,
+                 (unsigned long long)r->rsp, (unsigned long long)r->r8);
+    shell_printf("r9:  %016llx   r10: %016llx   r11: %016llx\n", (unsigned long long)r->r9,
+                 (unsigned long long)r->r10, (unsigned long long)r->r11);
+    shell_printf("r12: %016llx   r13: %016llx   r14: %016llx\n", (unsigned long long)r->r12,
+                 (unsigned long long)r->r13, (unsigned long long)r->r14);
+    shell_printf("r15: %016llx\n", (unsigned long long)r->r15);
+    shell_printf("cr0: %016llx   cr2: %016llx   cr3: %016llx\n", (unsigned long long)s.cr0,
+                 (unsigned long long)s.cr2, (unsigned long long)s.cr3);
+    shell_printf("cr4: %016llx   efer: %016llx   shadow: %d\n", (unsigned long long)s.cr4,
+                 (unsigned long long)s.efer, s.interrupt_shadow);
+    print_seg("cs", &s.cs);
+    print_seg("ds", &s.ds);
+    print_seg("ss", &s.ss);
+    print_seg("tr", &s.tr);
+    print_seg("gdtr", &s.gdtr);
+    print_seg("idtr", &s.idtr);
+    shell_printf("exits:");
+    uint64_t total = 0;
+    for (int e = 0; e < EXIT_COUNT; e++) {
+        total += d->vcpu.exits[e];
+        if (d->vcpu.exits[e])
+            shell_printf(" %s=%llu", vcpu_exit_name((enum vcpu_exit)e),
+                         (unsigned long long)d->vcpu.exits[e]);
+    }
+    shell_printf(" (total %llu)\n", (unsigned long long)total);
+    shell_printf("irqs injected: %llu, unemulated port accesses: %llu, POST code %02x\n",
+                 (unsigned long long)d->vcpu.injected_irqs,
+                 (unsigned long long)d->unknown_port_accesses, d->post.last);
+    char buf[1024];
+    size_t n = vdev_bus_dump(&d->bus, buf, sizeof(buf));
+    if (n)
+        shell_printf("%.*s%s", (int)n, buf, buf[n - 1] == '\n' ? "" : "\n");
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_dump_entry, "dump", 0, "<dom>",
+                       "guest registers, control state and exit counts", cmd_dump,
+                       complete_domain);
+
+#define DUMPMEM_MAX 4096
+
+static int cmd_dumpmem(int argc, char **argv)
+{
+    uint64_t gpa, len = 64;
+    if (argc < 3 || argc > 4) {
+        shell_usage(shell_find("dumpmem"));
+        return SHELL_EUSAGE;
+    }
+    struct domain *d = domain_lookup(argv[1]);
+    if (!d) {
+        shell_printf("no domain '%s'\n", argv[1]);
+        return SHELL_EUSAGE;
+    }
+    if (shell_parse_u64(argv[2], &gpa) != 0) {
+        shell_printf("dumpmem: bad address '%s'\n", argv[2]);
+        return SHELL_EUSAGE;
+    }
+    if (argc == 4 && (shell_parse_u64(argv[3], &len) != 0 || len == 0 || len > DUMPMEM_MAX)) {
+        shell_printf("dumpmem: bad length '%s' (1..%d)\n", argv[3], DUMPMEM_MAX);
+        return SHELL_EUSAGE;
+    }
+    for (uint64_t off = 0; off < len; off += 16) {
+        unsigned char row[16];
+        size_t n = len - off < 16 ? (size_t)(len - off) : 16;
+        if (domain_copy_from(d, row, gpa + off, n) != 0) {
+            shell_printf("dumpmem: %#llx is outside d%d's memory\n",
+                         (unsigned long long)(gpa + off), d->id);
+            return SHELL_EUSAGE;
+        }
+        char hex[16 * 3 + 1], asc[17];
+        size_t h = 0;
+        for (size_t i = 0; i < 16; i++) {
+            hex[h++] = i < n ? "0123456789abcdef"[row[i] >> 4] : ' ';
+            hex[h++] = i < n ? "0123456789abcdef"[row[i] & 15] : ' ';
+            hex[h++] = ' ';
+            asc[i] = i < n ? (k_isprint(row[i]) ? (char)row[i] : '.') : ' ';
+        }
+        hex[h] = '\0';
+        asc[16] = '\0';
+        shell_printf("%016llx: %s %s\n", (unsigned long long)(gpa + off), hex, asc);
+    }
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_dumpmem_entry, "dumpmem", 0, "<dom> <gpa> [len]",
+                       "hexdump guest-physical memory (len up to 4096)", cmd_dumpmem,
+                       complete_domain);

@@ -1,0 +1,109 @@
+/* The vCPU's shared exit handlers that are not x86-specific (I/O to the domain's device
+ * bus, HLT, bad guest-physical accesses, fatal guest states) and the per-exit device
+ * bookkeeping: PIT edges and the UART line into the PIC, and interrupt injection. */
+#include "core/domain.h"
+#include "sched/sched.h"
+#include "console/log.h"
+#include "arch/time.h"
+#include "lib/string.h"
+
+static const char *const exit_names[EXIT_COUNT] = {
+    [EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io", [EXIT_MSR] = "msr",
+    [EXIT_HYPERCALL] = "hypercall", [EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown",
+    [EXIT_INTR] = "intr", [EXIT_VINTR] = "vintr", [EXIT_VIRT_INSN] = "virt-insn",
+    [EXIT_EXCEPTION] = "exception", [EXIT_INVALID] = "invalid", [EXIT_OTHER] = "other",
+};
+
+const char *vcpu_exit_name(enum vcpu_exit e)
+{
+    return (unsigned)e < EXIT_COUNT ? exit_names[e] : "?";
+}
+
+/* Remember an unknown port and say so once per port, for the first few ports only:
+ * a guest fuzzing ports must not flood the log. */
+static void note_unknown_port(struct domain *d, uint16_t port, bool in)
+{
+    d->unknown_port_accesses++;
+    for (unsigned i = 0; i < d->unknown_port_count; i++)
+        if (d->unknown_ports[i] == port)
+            return;
+    if (d->unknown_port_count < DOMAIN_UNKNOWN_PORTS) {
+        d->unknown_ports[d->unknown_port_count++] = port;
+        log_info("d%d: %s of unemulated port %#x (reads all ones, writes ignored)", d->id,
+                 in ? "read" : "write", port);
+        if (d->unknown_port_count == DOMAIN_UNKNOWN_PORTS)
+            log_info("d%d: further unemulated ports are not logged", d->id);
+    }
+}
+
+void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+    struct domain *d = v->dom;
+    if (!vdev_bus_io(&d->bus, port, size, in, val)) {
+        note_unknown_port(d, port, in);
+        if (in)
+            *val = size == 4 ? 0xFFFFFFFFu : size == 2 ? 0xFFFFu : 0xFFu;
+    }
+    if (port >= 0x3f8 && port <= 0x3ff)
+        domain_console_pump(d);
+    domain_update_irqs(d);
+}
+
+void vcpu_handle_hlt(struct vcpu *v)
+{
+    struct domain *d = v->dom;
+    domain_update_irqs(d);
+    if ((v->regs.rflags & 0x200) && vpic_pending_vector(&d->pic) >= 0)
+        return;     /* an interrupt is deliverable: HLT ends at once */
+    v->wake_at_ns = 0;
+    sched_vcpu_block(v);
+}
+
+void vcpu_handle_bad_gpa(struct vcpu *v, uint64_t gpa, bool write)
+{
+    domain_crash(v->dom, "%s of guest-physical %#llx outside its %llu MiB at rip %#llx",
+                 write ? "write" : "access", (unsigned long long)gpa,
+                 (unsigned long long)(v->dom->cfg.memory_mb), (unsigned long long)v->regs.rip);
+}
+
+void vcpu_handle_fatal(struct vcpu *v, const char *why)
+{
+    domain_crash(v->dom, "%s at rip %#llx", why, (unsigned long long)v->regs.rip);
+}
+
+void domain_update_irqs(struct domain *d)
+{
+    if (vpit_irq0_edges(&d->pit)) {
+        vpic_set_irq(&d->pic, 0, true);
+        vpic_set_irq(&d->pic, 0, false);
+    }
+    vpic_set_irq(&d->pic, 4, vuart_irq_line(&d->uart));
+}
+
+/* Before entering the guest: deliver the PIC's highest request if the guest can take it,
+ * else ask for an exit when it can. */
+void vcpu_prepare_entry(struct vcpu *v)
+{
+    struct domain *d = v->dom;
+    domain_console_pump(d);
+    domain_update_irqs(d);
+    if (vpic_pending_vector(&d->pic) < 0)
+        return;
+    if (arch_vcpu_interruptible(v)) {
+        int vec = vpic_ack(&d->pic);
+        if (vec >= 0)
+            arch_vcpu_inject_irq(v, (uint8_t)vec);
+    } else {
+        arch_vcpu_request_irq_window(v);
+    }
+}
+
+bool vcpu_should_wake(struct vcpu *v, uint64_t now)
+{
+    struct domain *d = v->dom;
+    if (v->wake_at_ns && now >= v->wake_at_ns)
+        return true;
+    domain_console_pump(d);
+    domain_update_irqs(d);
+    return (v->regs.rflags & 0x200) && vpic_pending_vector(&d->pic) >= 0;
+}

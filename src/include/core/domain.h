@@ -1,0 +1,121 @@
+/* Domains: guests built from the boot image's modules, each with one vCPU, its own memory
+ * behind nested page tables, its emulated legacy devices and a console ring. Kestrel has no
+ * dom0: domain ids start at 1. */
+#ifndef KESTREL_CORE_DOMAIN_H
+#define KESTREL_CORE_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/vcpu.h"
+#include "core/xlcfg.h"
+#include "vdev/vdev.h"
+#include "vdev/uart.h"
+#include "vdev/pic.h"
+#include "vdev/pit.h"
+#include "vdev/rtc.h"
+#include "vdev/i8042.h"
+#include "vdev/port80.h"
+
+#define DOMAIN_MAX          128
+#define DOMAIN_CONRING_SIZE (16u << 10)
+#define DOMAIN_RX_QUEUE     1024
+#define DOMAIN_LINE_MAX     256
+#define DOMAIN_UNKNOWN_PORTS 16     /* distinct unknown ports logged per domain */
+
+enum domain_state {
+    DOMAIN_RUNNING,     /* r or b: the vCPU is runnable or blocked */
+    DOMAIN_PAUSED,      /* p */
+    DOMAIN_SHUTDOWN,    /* s: powered off, kept (on_poweroff=preserve) */
+    DOMAIN_CRASHED,     /* c: crashed, kept (on_crash=preserve) */
+    DOMAIN_DYING,       /* d: being torn down */
+};
+
+enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH };
+
+struct domain {
+    int id;
+    bool used;
+    char name[32];
+    struct domain_config cfg;
+    int cfg_module;             /* boot module index of its cfg, for `create` */
+    enum domain_state state;
+    enum shutdown_reason last_shutdown;
+    bool shutdown_pending;      /* applied by domains_reap(), outside the vCPU's exit path */
+    uint64_t p2m_root;          /* nested page tables */
+    uint64_t mem_pages;         /* 4 KiB pages held now */
+    uint64_t max_pages, target_pages;
+    uint64_t created_ns;
+    struct vcpu vcpu;
+    /* devices */
+    struct vdev_bus bus;
+    struct vuart uart;
+    struct vpic pic;
+    struct vpit pit;
+    struct vrtc rtc;
+    struct vi8042 kbd;
+    struct vport80 post;
+    uint16_t unknown_ports[DOMAIN_UNKNOWN_PORTS];
+    unsigned unknown_port_count;
+    uint64_t unknown_port_accesses;
+    /* console: ring of raw output, a line being assembled for the (dN) prefix, input queue */
+    char *con_ring;
+    uint64_t con_written;
+    char line[DOMAIN_LINE_MAX];
+    unsigned line_len;
+    uint8_t rx[DOMAIN_RX_QUEUE];
+    unsigned rx_head, rx_tail;
+    uint64_t con_bytes, con_dropped_input;
+};
+
+/* Build every domain whose cfg module is in the boot image (autostart ones are started).
+ * Errors name the module, line and key; that domain is skipped and the others boot. */
+void domains_build_from_boot(void);
+
+/* Create a domain from a boot module's cfg (the shell's `create`). Returns it or NULL with
+ * a reason in err. */
+struct domain *domain_create_from_module(int cfg_module, char *err, size_t errsz);
+void domain_destroy(struct domain *d);
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
+/* The guest (or the shell) asks for a shutdown; the cfg's on_* action is applied. */
+void domain_shutdown(struct domain *d, enum shutdown_reason why, const char *detail);
+/* Apply pending shutdown actions (destroy, restart, preserve); called by the scheduler
+ * loop, never from inside a vCPU exit. */
+void domains_reap(void);
+/* Crash with a log line naming what happened, then on_crash. */
+void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Change the balloon target (mem-set) or the ceiling (mem-max), in MiB. */
+int domain_set_target(struct domain *d, uint64_t mib, char *err, size_t errsz);
+int domain_set_max(struct domain *d, uint64_t mib, char *err, size_t errsz);
+
+struct domain *domain_by_id(int id);
+/* By name or id, as the shell's arguments give them. */
+struct domain *domain_lookup(const char *name_or_id);
+/* Iterate: first/next live domain in id order (NULL at the end). */
+struct domain *domain_first(void);
+struct domain *domain_next(const struct domain *d);
+unsigned domain_count(void);
+/* xl list's state letters "r-----" for d. */
+void domain_state_letters(const struct domain *d, char out[7]);
+
+/* Guest memory access (for loaders, hypercalls and `dumpmem`): 0, or -1 when any byte is
+ * outside the domain's memory. */
+int domain_copy_to(struct domain *d, uint64_t gpa, const void *src, size_t n);
+int domain_copy_from(struct domain *d, void *dst, uint64_t gpa, size_t n);
+
+/* Console: a byte from the guest's UART; bytes from the operator for its UART. */
+void domain_console_out(struct domain *d, uint8_t byte);
+void domain_console_in(struct domain *d, const uint8_t *bytes, size_t n);
+/* Feed queued input into the UART as its FIFO makes room. */
+void domain_console_pump(struct domain *d);
+/* Print the held console ring (the backlog shown by `console <dom>`). */
+void domain_console_backlog(struct domain *d);
+
+/* Bookkeeping for the devices between exits: PIT edges, UART IRQ line, interrupt injection. */
+void domain_update_irqs(struct domain *d);
+
+/* Virtualization is available (SVM with NPT found and enabled). */
+bool virt_available(void);
+const char *virt_unavailable_reason(void);
+
+#endif

@@ -1,0 +1,109 @@
+/* The architecture-neutral vCPU interface. The core creates, runs and inspects vCPUs only
+ * through these functions; a backend (arch/x86/svm today, arch/x86/vmx later) implements the
+ * arch_vcpu_* half and calls back into the shared exit handlers declared at the bottom. */
+#ifndef KESTREL_CORE_VCPU_H
+#define KESTREL_CORE_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sched/policy.h"
+
+struct domain;
+
+/* Guest general registers as the core sees them (the backend keeps them in sync). */
+struct vcpu_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+struct vcpu_segment {
+    uint16_t sel, attr;
+    uint32_t limit;
+    uint64_t base;
+};
+
+/* Control state, for `dump`. */
+struct vcpu_sregs {
+    uint64_t cr0, cr2, cr3, cr4, efer;
+    struct vcpu_segment cs, ds, es, fs, gs, ss, tr, ldtr, gdtr, idtr;
+    bool interrupt_shadow;
+    uint64_t pending_event;
+};
+
+/* Why the guest stopped, counted per vCPU and shown by `dump` (names in vcpu_exit_name). */
+enum vcpu_exit {
+    EXIT_CPUID, EXIT_HLT, EXIT_IO, EXIT_MSR, EXIT_HYPERCALL, EXIT_NPF, EXIT_SHUTDOWN,
+    EXIT_INTR, EXIT_VINTR, EXIT_VIRT_INSN, EXIT_EXCEPTION, EXIT_INVALID, EXIT_OTHER,
+    EXIT_COUNT
+};
+const char *vcpu_exit_name(enum vcpu_exit e);
+
+struct vcpu {
+    struct domain *dom;
+    int id;
+    struct sched_entity se;
+    struct vcpu_regs regs;
+    bool blocked;               /* in HLT or HC_BLOCK, off the run queue */
+    uint64_t wake_at_ns;        /* HC_BLOCK timeout, 0 = none */
+    bool stop;                  /* leave the run loop at the next exit */
+    bool long_mode;             /* the guest runs 64-bit code (set by the backend per exit) */
+    uint64_t exits[EXIT_COUNT];
+    uint64_t injected_irqs;
+    void *arch;                 /* backend state (the VMCB lives behind this) */
+};
+
+/* ---- implemented by the backend ------------------------------------------------------ */
+
+/* Detect and enable hardware virtualization on this CPU. On failure returns false and
+ * writes a one-line reason ("CPU has no SVM", ...) into why. */
+bool arch_virt_init(char *why, size_t whysz);
+/* "AMD SVM with NPT", for `cpuinfo` and the boot log. */
+const char *arch_virt_name(void);
+/* Allocate the backend's per-vCPU state; -1 when out of memory. */
+int arch_vcpu_create(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+/* Put the vCPU in the Multiboot entry state over the guest's address space. */
+void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
+                               uint64_t p2m_root);
+/* Run the guest until an exit the backend cannot finish alone, handling the rest through
+ * the shared handlers below; returns after each exit so the core can schedule. */
+void arch_vcpu_run_once(struct vcpu *v);
+/* Interrupt delivery: true when the guest can take an external interrupt now. */
+bool arch_vcpu_interruptible(struct vcpu *v);
+void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector);
+/* Ask for an exit as soon as the guest can take an interrupt. */
+void arch_vcpu_request_irq_window(struct vcpu *v);
+void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s);
+/* Drop the guest's cached translations before it next runs (after the p2m shrank). */
+void arch_vcpu_flush_tlb(struct vcpu *v);
+/* Translate a guest-physical address to a host pointer through the nested tables. */
+void *arch_gpa_to_hva(uint64_t p2m_root, uint64_t gpa);
+
+/* The guest-physical -> host-physical map (nested page tables on SVM). */
+uint64_t arch_p2m_create(void);                                   /* empty; 0 = no memory */
+int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large);
+uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa);          /* hpa that was there, or 0 */
+/* Free the tables; free_leaf gets each mapped range (hpa, size) first. */
+void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size));
+uint64_t arch_p2m_table_pages(uint64_t root);
+
+/* ---- shared exit handlers, called by the backend ------------------------------------- */
+
+/* CPUID with Kestrel's filtering (virtualization hidden, hypervisor leaves added). */
+void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* Port I/O to the domain's devices; unknown ports read as all ones. */
+void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
+/* MSR access not handled by the backend: 0, or -1 to inject #GP. */
+int vcpu_handle_msr(struct vcpu *v, bool write, uint32_t msr, uint64_t *val);
+/* VMMCALL/VMCALL: registers in v->regs, result into v->regs.rax. */
+void vcpu_handle_hypercall(struct vcpu *v);
+/* HLT: block unless an interrupt is deliverable. */
+void vcpu_handle_hlt(struct vcpu *v);
+/* The guest touched guest-physical memory it does not have: crash the domain. */
+void vcpu_handle_bad_gpa(struct vcpu *v, uint64_t gpa, bool write);
+/* Triple fault, or a guest state the hardware refused: crash with a reason. */
+void vcpu_handle_fatal(struct vcpu *v, const char *why);
+
+#endif

@@ -1,0 +1,36 @@
+/* The scheduler: weighted fair sharing of the CPU between the vCPUs of all domains (policy
+ * in sched/policy.h), preemption by the host tick, blocked vCPUs that cost nothing, and the
+ * main loop that also serves the serial console and idles with HLT. */
+#ifndef KESTREL_SCHED_SCHED_H
+#define KESTREL_SCHED_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+void sched_init(uint64_t slice_ns);
+void sched_vcpu_init(struct vcpu *v, uint32_t weight);
+/* Runnable from now on (a domain started or unpaused). */
+void sched_vcpu_start(struct vcpu *v);
+/* Off the CPU for good or until started again (paused, shut down, destroyed). */
+void sched_vcpu_stop(struct vcpu *v);
+/* The vCPU waits for an interrupt or its wake_at_ns (HLT, HC_BLOCK). */
+void sched_vcpu_block(struct vcpu *v);
+/* End the vCPU's slice now (HC_YIELD). */
+void sched_vcpu_yield(struct vcpu *v);
+void sched_set_vcpu_weight(struct vcpu *v, uint32_t weight);
+/* Serve the console and run vCPUs forever. */
+__attribute__((noreturn)) void sched_loop(void);
+/* Blocked vCPUs whose wake condition holds, checked from the loop. */
+uint64_t sched_slice_ns(void);
+/* The vCPU on the CPU now, or NULL. */
+struct vcpu *sched_current(void);
+/* How often the CPU was idle, in ns since boot. */
+uint64_t sched_idle_ns(void);
+
+/* From core/vcpu.c: device bookkeeping before entry, and the wake test for blocked vCPUs. */
+void vcpu_prepare_entry(struct vcpu *v);
+bool vcpu_should_wake(struct vcpu *v, uint64_t now);
+
+#endif

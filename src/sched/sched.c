@@ -1,0 +1,154 @@
+/* The main loop: serve serial input (so the shell answers whatever the guests do), apply
+ * pending domain shutdowns, wake blocked vCPUs, pick the next vCPU by the weighted policy
+ * and run it until its slice ends, it blocks, or the operator types; idle with HLT when
+ * nothing is runnable. The host tick interrupts a guest even when it runs with IF=0,
+ * because physical interrupts always exit (SVM's INTR intercept). */
+#include "sched/sched.h"
+#include "sched/policy.h"
+#include "core/domain.h"
+#include "console/console.h"
+#include "console/log.h"
+#include "console/shell.h"
+#include "arch/cpu.h"
+#include "arch/time.h"
+#include "arch/uart.h"
+
+static struct sched_runq runq;      /* CPU 0's queue: the only one running guests today */
+static uint64_t slice_ns = SCHED_SLICE_NS_DEFAULT;
+static struct vcpu *current;
+static uint64_t idle_ns;
+
+void sched_init(uint64_t ns)
+{
+    sched_runq_init(&runq);
+    slice_ns = ns ? ns : SCHED_SLICE_NS_DEFAULT;
+    sched_set_slice(slice_ns);
+}
+
+uint64_t sched_slice_ns(void) { return slice_ns; }
+struct vcpu *sched_current(void) { return current; }
+uint64_t sched_idle_ns(void) { return idle_ns; }
+
+void sched_vcpu_init(struct vcpu *v, uint32_t weight)
+{
+    sched_entity_init(&v->se, v->dom->id, weight);
+}
+
+void sched_vcpu_start(struct vcpu *v)
+{
+    v->blocked = false;
+    v->wake_at_ns = 0;
+    if (!v->se.runnable)
+        sched_enqueue(&runq, &v->se);
+}
+
+void sched_vcpu_stop(struct vcpu *v)
+{
+    v->blocked = false;
+    v->stop = true;
+    sched_dequeue(&runq, &v->se);
+}
+
+void sched_vcpu_block(struct vcpu *v)
+{
+    v->blocked = true;
+    v->stop = true;
+    sched_dequeue(&runq, &v->se);
+}
+
+void sched_vcpu_yield(struct vcpu *v)
+{
+    v->stop = true;
+}
+
+void sched_set_vcpu_weight(struct vcpu *v, uint32_t weight)
+{
+    sched_set_weight(&runq, &v->se, weight);
+}
+
+/* Hand every byte that arrived on the serial line to the console. */
+static void serve_console(void)
+{
+    int c;
+    while ((c = uart_getc()) >= 0)
+        console_input((unsigned char)c);
+}
+
+/* Put back on the queue each blocked vCPU whose interrupt or timeout has come. */
+static bool wake_blocked(uint64_t now)
+{
+    bool woke = false;
+    for (struct domain *d = domain_first(); d; d = domain_next(d)) {
+        struct vcpu *v = &d->vcpu;
+        if (d->state == DOMAIN_RUNNING && v->blocked && vcpu_should_wake(v, now)) {
+            sched_vcpu_start(v);
+            woke = true;
+        }
+    }
+    return woke;
+}
+
+/* Run v until its slice ends, it blocks or stops, or the operator typed something. */
+static void run_slice(struct vcpu *v)
+{
+    uint64_t start = time_now_ns(), now = start;
+    uint64_t end = start + slice_ns;
+    current = v;
+    v->stop = false;
+    while (!v->stop) {
+        vcpu_prepare_entry(v);
+        arch_vcpu_run_once(v);
+        now = time_now_ns();
+        if (now >= end || uart_rx_pending())
+            break;
+    }
+    current = NULL;
+    sched_charge(&runq, &v->se, now - start);
+}
+
+void sched_loop(void)
+{
+    for (;;) {
+        serve_console();
+        domains_reap();
+        uint64_t now = time_now_ns();
+        wake_blocked(now);
+        struct sched_entity *e = sched_pick(&runq);
+        if (e) {
+            struct vcpu *v = (struct vcpu *)((char *)e - __builtin_offsetof(struct vcpu, se));
+            run_slice(v);
+            continue;
+        }
+        /* Nothing runnable: sleep until the next interrupt (the tick at the latest). */
+        irq_disable();
+        if (uart_rx_pending()) {
+            irq_enable();
+            continue;
+        }
+        uint64_t t0 = time_now_ns();
+        cpu_wait_for_interrupt();
+        idle_ns += time_now_ns() - t0;
+    }
+}
+
+static int cmd_runq(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    shell_printf("'r' pressed -> dumping run queues\n");
+    shell_printf("scheduler: weighted fair (credit-like), slice %llu ms, idle %llu ms\n",
+                 (unsigned long long)(slice_ns / 1000000),
+                 (unsigned long long)(idle_ns / 1000000));
+    shell_printf("CPU[00] runnable=%u min_vruntime=%llu\n", runq.nr_runnable,
+                 (unsigned long long)runq.min_vruntime);
+    for (struct sched_entity *e = runq.head; e; e = e->next)
+        shell_printf("  d%d weight %u vruntime %llu ran %llu ms\n", e->id, e->weight,
+                     (unsigned long long)e->vruntime, (unsigned long long)(e->ran_ns / 1000000));
+    for (struct domain *d = domain_first(); d; d = domain_next(d))
+        if (!d->vcpu.se.runnable)
+            shell_printf("  d%d not runnable (%s)\n", d->id,
+                         d->vcpu.blocked ? "blocked" : d->state == DOMAIN_PAUSED ? "paused"
+                                                                                 : "stopped");
+    return 0;
+}
+SHELL_COMMAND(cmd_runq_entry, "runq", 'r', "", "dump run queues", cmd_runq);
