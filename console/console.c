@@ -34,7 +34,7 @@ void console_log_write(const char *s, size_t n)
     if (prompt_shown && !panicking) {
         console_write("\r\x1b[K", 4);
         console_write(s, n);
-        lineedit_redraw(&le);
+        lineedit_reprint(&le);
         return;
     }
     console_write(s, n);

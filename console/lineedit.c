@@ -488,6 +488,13 @@ void lineedit_redraw(struct lineedit *le)
     move_left(le, le->len - le->cur);
 }
 
+void lineedit_reprint(struct lineedit *le)
+{
+    put_str(le, le->prompt);
+    put(le, le->buf, le->len);
+    move_left(le, le->len - le->cur);
+}
+
 void lineedit_prompt(struct lineedit *le)
 {
     reset_line(le);

@@ -140,7 +140,8 @@ static int cmd_pause(int argc, char **argv)
     if (!d)
         return SHELL_EUSAGE;
     if (domain_pause(d) != 0) {
-        shell_printf("dom %d is not running\n", d->id);
+        shell_printf(d->state == DOMAIN_PAUSED ? "dom %d is already paused\n"
+                                               : "dom %d is not running\n", d->id);
         return SHELL_EUSAGE;
     }
     return 0;

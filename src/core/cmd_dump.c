@@ -131,3 +131,48 @@ static int cmd_dumpmem(int argc, char **argv)
 SHELL_COMMAND_COMPLETE(cmd_dumpmem_entry, "dumpmem", 0, "<dom> <gpa> [len]",
                        "hexdump guest-physical memory (len up to 4096)", cmd_dumpmem,
                        complete_domain);
+
+#define VGA_TEXT_GPA 0xB8000ULL
+#define VGA_COLS 80
+#define VGA_ROWS 25
+
+/* `vga <dom>`: the guest's VGA text screen as text. Kernels that only write to the screen
+ * (like the Multiboot spec's example kernel) can be read over the serial line this way. */
+static int cmd_vga(int argc, char **argv)
+{
+    if (argc != 2) {
+        shell_usage(shell_find("vga"));
+        return SHELL_EUSAGE;
+    }
+    struct domain *d = domain_lookup(argv[1]);
+    if (!d) {
+        shell_printf("no domain '%s'\n", argv[1]);
+        return SHELL_EUSAGE;
+    }
+    int last = -1;
+    static uint8_t cells[VGA_ROWS][VGA_COLS * 2];
+    if (domain_copy_from(d, cells, VGA_TEXT_GPA, sizeof(cells)) != 0) {
+        shell_printf("vga: d%d has no memory at %#llx\n", d->id, VGA_TEXT_GPA);
+        return SHELL_EUSAGE;
+    }
+    for (int r = 0; r < VGA_ROWS; r++)
+        for (int c = 0; c < VGA_COLS; c++)
+            if (cells[r][c * 2] && cells[r][c * 2] != ' ')
+                last = r;
+    shell_printf("d%d VGA text screen (%d rows shown):\n", d->id, last + 1);
+    for (int r = 0; r <= last; r++) {
+        char line[VGA_COLS + 1];
+        int end = 0;
+        for (int c = 0; c < VGA_COLS; c++) {
+            uint8_t ch = cells[r][c * 2];
+            line[c] = k_isprint(ch) ? (char)ch : ' ';
+            if (line[c] != ' ')
+                end = c + 1;
+        }
+        line[end] = '\0';
+        shell_printf("|%s\n", line);
+    }
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_vga_entry, "vga", 0, "<dom>", "show a domain's VGA text screen",
+                       cmd_vga, complete_domain);

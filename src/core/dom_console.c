@@ -5,12 +5,20 @@
 #include "core/domain.h"
 #include "console/console.h"
 #include "console/log.h"
+#include "console/conswitch.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
-/* Show the line assembled so far with the domain's prefix. */
+/* Show the line assembled so far with the domain's prefix - unless the operator is attached
+ * to another domain: then it stays in this domain's ring only, so one guest's session is
+ * never interleaved with another's chatter (`console <dom>` shows the backlog later). */
 static void flush_line(struct domain *d)
 {
+    int owner = console_input_owner();
+    if (owner != CONSWITCH_XEN && owner != d->id) {
+        d->line_len = 0;
+        return;
+    }
     char out[DOMAIN_LINE_MAX + 24];
     int n = snprintf(out, sizeof(out), "(d%d) %.*s\r\n", d->id, (int)d->line_len, d->line);
     if (n > (int)sizeof(out) - 1)

@@ -94,6 +94,9 @@ const char *lineedit_line(const struct lineedit *le);
 /* Print prompt + current buffer again and put the cursor back where it was; for use after
  * other output (a log line) interrupted the line. Starts with CR and clears to the end of the
  * line, so the caller only has to make sure the other output ended with a newline. */
+/* Print prompt + current line + cursor position on a line known to be empty (after other
+ * output ended with a newline): no erase sequences, so logs stay readable. */
+void lineedit_reprint(struct lineedit *le);
 void lineedit_redraw(struct lineedit *le);
 
 /* Start a fresh empty line: forget any partial input and print the prompt. */
