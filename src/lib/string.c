@@ -217,6 +217,11 @@ long strtol(const char *s, char **end, int base)
     int neg = (*p == '-');
     if (*p == '+' || *p == '-')
         p++;
+    if (*p == '+' || *p == '-' || k_isspace(*p)) {
+        if (end)                /* "+-1", "- 1": no number (strtoull would take them) */
+            *end = (char *)s;
+        return 0;
+    }
     char *e;
     unsigned long long v = strtoull(p, &e, base);
     if (end)
