@@ -2,8 +2,8 @@
  * fuzz_mbootpack.c - libFuzzer target for mbootpack's reader and writer.
  * Each input is tried as (1) a packed image for the reader, (2) a kernel
  * for the Multiboot parser, which when accepted is packed, read back and
- * compared, and (3) a loader command line and an E820 map for the boot
- * stub's planning code.
+ * compared, (3) a loader command line and an E820 map for the boot stub's
+ * planning code, and (4) a boot_params page to plan a boot from.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -100,10 +100,36 @@ static void fuzz_plan(const uint8_t *data, size_t size)
 	assert(got == (need <= sizeof(buf) ? need : 0) || got <= need);
 }
 
+/* Use data as a boot_params page and plan a boot with what it says. */
+static void fuzz_bootparams(const uint8_t *data, size_t size)
+{
+	static uint8_t bp[4096];
+	static struct mbp_meminfo mi;
+	struct mbp_place_out out;
+
+	memset(bp, 0, sizeof(bp));
+	memcpy(bp, data, size < sizeof(bp) ? size : sizeof(bp));
+	if (mbp_bootparams_memory(bp, &mi) < 0)
+		return;
+	assert(mi.n >= 1 && mi.n <= BP_E820_MAX && mi.mem_lower <= 640);
+	const struct mbp_segment segs[1] = { { 0x100000, 0, 0x800, 0x2000 } };
+	const struct mbp_module mods[2] = { { 0, 0x1234, 0, 0 },
+					    { 0, 0, 0, 0 } };
+	struct mbp_place_in in = { &mi, 1, segs, 2, mods, 0x100000, 0x9000,
+				   0x2000, 300 };
+	if (mbp_place(&in, &out))
+		return;
+	assert(out.mod_start[0] >= 0x102000 && out.mod_start[0] % 4096 == 0);
+	assert(out.scratch >= out.mod_start[1]);
+	assert(mbp_usable(mi.map, mi.n, out.scratch, out.scratch_size));
+	assert(mbp_usable(mi.map, mi.n, out.mbi, 300));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_reader(data, size);
 	fuzz_kernel(data, size);
 	fuzz_plan(data, size);
+	fuzz_bootparams(data, size);
 	return 0;
 }

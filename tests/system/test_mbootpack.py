@@ -276,6 +276,48 @@ def test_isolinux(files, direct):
     check_strings(got, "sl args", ["sm1", "sm2"])
 
 
+SYSLINUX_CFG = ISOLINUX_CFG.replace("sl args -- sm1 -- sm2", "sx args -- sx1 -- sx2")
+
+
+def test_syslinux_floppy(files, direct):
+    # SYSLINUX proper on a FAT floppy image, built with mtools (no mounting).
+    fd = os.path.join(WORK, "syslinux.img")
+    cfg = os.path.join(WORK, "syslinux.cfg")
+    with open(cfg, "w") as fh:
+        fh.write(SYSLINUX_CFG.replace("/boot/kestrel.img", "/kestrel.img"))
+    for cmd in (["mformat", "-C", "-i", fd, "-f", "1440", "-v", "KESTREL", "::"],
+                ["syslinux", "--install", fd],
+                ["mcopy", "-i", fd, files["img"], "::kestrel.img"],
+                ["mcopy", "-i", fd, cfg, "::syslinux.cfg"]):
+        r = run(cmd)
+        assert r.returncode == 0, (cmd, r.stderr)
+    got = parse(boot("-drive", f"file={fd},format=raw,if=floppy", "-boot", "a"))
+    check_same_machine(got, direct)
+    check_strings(got, "sx args", ["sx1", "sx2"])
+
+
+def boot_fails(img, text, mem=256):
+    """Boot img, expecting the stub to print text and halt."""
+    p = pexpect.spawn(QEMU[0], QEMU[1:] + ["-m", str(mem), "-kernel", img], timeout=20,
+                      encoding="utf-8", codec_errors="replace")
+    try:
+        p.expect_exact(text)
+    finally:
+        p.close(force=True)
+
+
+def test_boot_errors_reported(files):
+    # A loader that did not load the whole file; not enough RAM for the modules.
+    trunc = os.path.join(WORK, "truncated.img")
+    write(trunc, open(files["img"], "rb").read()[:200000])
+    boot_fails(trunc, "mbootpack: image truncated: the boot loader did not load all of it")
+    big = os.path.join(WORK, "big.img")
+    blob = write(os.path.join(WORK, "blob6m.bin"), random.Random(7).randbytes(6 << 20))
+    r = run([TOOL, "-o", big, "-m", blob, files["mbinfo.elf"]])
+    assert r.returncode == 0, r.stderr
+    boot_fails(big, "mbootpack: not enough memory", mem=12)
+
+
 # ---- the tool itself: errors, determinism, gzip, --list, pack-board.sh ----------------
 
 def mb_header_offset(data):

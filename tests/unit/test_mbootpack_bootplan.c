@@ -1,8 +1,10 @@
 /*
  * test_mbootpack_bootplan.c - unit tests of the boot stub's hardware-free
  * logic: mem_lower/mem_upper, usable-RAM checks and allocation on an E820
- * map, loader command line cleanup and " -- " splitting, and the layout of
- * the Multiboot information structure.
+ * map, reading memory information from boot_params (E820, E801, 88h),
+ * loader command line cleanup, " -- " splitting and the choice of
+ * arguments, the placement of modules and scratch memory, and the layout
+ * of the Multiboot information structure.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -182,6 +184,133 @@ static void test_build_mbi(void **state)
 	assert_int_equal(f32(buf, 44), 0);
 }
 
+/* A boot_params page with everything zero. */
+static uint8_t bp[4096];
+
+/* Store v little-endian in bp at off. */
+static void bp32(size_t off, uint32_t v)
+{
+	memcpy(bp + off, &v, 4);
+}
+
+static void test_bootparams_memory(void **state)
+{
+	(void)state;
+	static struct mbp_meminfo mi;
+
+	memset(bp, 0, sizeof(bp));
+	assert_int_equal(mbp_bootparams_memory(bp, &mi), -1);
+	/* INT 15h/88h only; no INT 12h value: 640 KiB assumed. */
+	bp[BP_EXT_MEM_K] = 0x00;
+	bp[BP_EXT_MEM_K + 1] = 0x3c;          /* 15360 KiB */
+	assert_int_equal(mbp_bootparams_memory(bp, &mi), 0);
+	assert_false(mi.have_mmap);
+	assert_int_equal(mi.mem_lower, 640);
+	assert_int_equal(mi.mem_upper, 15360);
+	assert_int_equal(mi.n, 2);
+	assert_int_equal(mi.map[1].addr, 0x100000);
+	assert_int_equal(mi.map[1].size, 15360u << 10);
+	/* E801 wins over 88h; INT 12h from our setup gives mem_lower. */
+	bp32(BP_ALT_MEM_K, 64512);
+	bp32(BP_PRIV_MAGIC, BP_PRIV_MAGIC_VALUE);
+	bp[BP_PRIV_LOWMEM] = 0x7f;            /* 639 */
+	bp[BP_PRIV_LOWMEM + 1] = 0x02;
+	assert_int_equal(mbp_bootparams_memory(bp, &mi), 0);
+	assert_int_equal(mi.mem_lower, 639);
+	assert_int_equal(mi.mem_upper, 64512);
+	assert_int_equal(mi.map[0].size, 639u << 10);
+	/* E820 wins over both, copied as reported. */
+	memcpy(bp + BP_E820_TABLE, qemu_map, sizeof(qemu_map));
+	bp[BP_E820_ENTRIES] = NQ;
+	assert_int_equal(mbp_bootparams_memory(bp, &mi), 0);
+	assert_true(mi.have_mmap);
+	assert_int_equal(mi.n, NQ);
+	assert_memory_equal(mi.map, qemu_map, sizeof(qemu_map));
+	assert_int_equal(mi.mem_upper, 260992);
+	/* A count over the table size is clamped. */
+	bp[BP_E820_ENTRIES] = 200;
+	assert_int_equal(mbp_bootparams_memory(bp, &mi), 0);
+	assert_int_equal(mi.n, BP_E820_MAX);
+}
+
+static void test_choose_args(void **state)
+{
+	(void)state;
+	const char *packed[3] = { "p0", "", "p2" }, *k, *m[3];
+	char *parts[MBP_MAX_MODULES + 1];
+	char line[128];
+
+	mbp_choose_args(NULL, "def", 3, packed, &k, m, parts);
+	assert_string_equal(k, "def");
+	assert_string_equal(m[0], "p0");
+	assert_string_equal(m[2], "p2");
+	strcpy(line, "  BOOT_IMAGE=/boot/kestrel.img ");
+	mbp_choose_args(line, "def", 3, packed, &k, m, parts);
+	assert_string_equal(k, "def");
+	assert_string_equal(m[1], "");
+	strcpy(line, "BOOT_IMAGE=x new -- m0 -- ");
+	mbp_choose_args(line, "def", 3, packed, &k, m, parts);
+	assert_string_equal(k, "new");
+	assert_string_equal(m[0], "m0");
+	assert_string_equal(m[1], "");
+	assert_string_equal(m[2], "p2");
+}
+
+static void test_place(void **state)
+{
+	(void)state;
+	static struct mbp_meminfo mi;
+	struct mbp_place_out out;
+	const struct mbp_segment segs[2] = {
+		{ 0x100000, 0, 0x1000, 0x3000 },
+		{ 0x200000, 0, 0x10, 0x20 },
+	};
+	const struct mbp_module mods[2] = {
+		{ 0, 10, 0, 0 },
+		{ 0, 0x5000, 0, 0 },
+	};
+	struct mbp_place_in in = {
+		.mem = &mi, .nsegs = 2, .segs = segs, .nmods = 2,
+		.mods = mods, .payload_base = 0x100000,
+		.payload_size = 0x40000, .scratch_extra = 0x3000,
+		.mbi_size = 500,
+	};
+
+	memset(&mi, 0, sizeof(mi));
+	mi.have_mmap = 1;
+	mi.n = NQ;
+	memcpy(mi.map, qemu_map, sizeof(qemu_map));
+	assert_null(mbp_place(&in, &out));
+	assert_int_equal(out.mod_start[0], 0x201000);
+	assert_int_equal(out.mod_start[1], 0x202000);
+	assert_int_equal(out.scratch, 0x207000);
+	assert_int_equal(out.scratch_size, 0x43000);
+	assert_int_equal(out.mbi, MBP_MBI_LOW_ADDR);
+	/* A payload that ends above everything: scratch goes after it. */
+	in.payload_size = 0x180000;
+	assert_null(mbp_place(&in, &out));
+	assert_int_equal(out.scratch, 0x280000);
+	/* Low memory not RAM: the information goes after the scratch. */
+	mi.map[0].type = 2;
+	assert_null(mbp_place(&in, &out));
+	assert_int_equal(out.mbi, out.scratch + out.scratch_size);
+	mi.map[0].type = 1;
+	/* Faults. */
+	in.payload_size = 0x20000000;
+	assert_string_equal(mbp_place(&in, &out),
+			    "not enough memory to unpack the image");
+	in.payload_size = 0x40000;
+	const struct mbp_module huge[1] = { { 0, 0x10000000, 0, 0 } };
+	in.mods = huge;
+	in.nmods = 1;
+	assert_string_equal(mbp_place(&in, &out),
+			    "not enough memory for the modules");
+	const struct mbp_segment hole[1] = { { 0xffe0000, 0, 0x10, 0x10 } };
+	in.segs = hole;
+	in.nsegs = 1;
+	assert_non_null(strstr(mbp_place(&in, &out), "not in usable RAM"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +319,9 @@ int main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_build_mbi),
+		cmocka_unit_test(test_bootparams_memory),
+		cmocka_unit_test(test_choose_args),
+		cmocka_unit_test(test_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

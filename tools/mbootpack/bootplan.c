@@ -298,3 +298,103 @@ size_t mbp_build_mbi(uint8_t *buf, uint32_t phys, size_t cap,
 	st32(buf, flags);
 	return pos;
 }
+
+/* Read a little-endian 32-bit value at p. */
+static uint32_t ld32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
+	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+int mbp_bootparams_memory(const uint8_t *bp, struct mbp_meminfo *mi)
+{
+	unsigned n = bp[BP_E820_ENTRIES];
+
+	if (n > BP_E820_MAX)
+		n = BP_E820_MAX;
+	mi->n = n;
+	if (n > 0) {
+		bcopy_((uint8_t *)mi->map, bp + BP_E820_TABLE,
+		       n * sizeof(mi->map[0]));
+		mi->have_mmap = 1;
+		mbp_mem_sizes(mi->map, n, &mi->mem_lower, &mi->mem_upper);
+		return 0;
+	}
+	mi->have_mmap = 0;
+	uint32_t upper = ld32(bp + BP_ALT_MEM_K);
+	if (upper == 0)
+		upper = (uint32_t)bp[BP_EXT_MEM_K] |
+			((uint32_t)bp[BP_EXT_MEM_K + 1] << 8);
+	if (upper == 0)
+		return -1;
+	uint32_t lower = 640;
+	if (ld32(bp + BP_PRIV_MAGIC) == BP_PRIV_MAGIC_VALUE) {
+		lower = (uint32_t)bp[BP_PRIV_LOWMEM] |
+			((uint32_t)bp[BP_PRIV_LOWMEM + 1] << 8);
+		if (lower > 640)
+			lower = 640;
+	}
+	mi->mem_lower = lower;
+	mi->mem_upper = upper;
+	mi->map[0] = (struct mbp_e820){ 0, (uint64_t)lower << 10, 1 };
+	mi->map[1] = (struct mbp_e820){ 0x100000, (uint64_t)upper << 10, 1 };
+	mi->n = 2;
+	return 0;
+}
+
+void mbp_choose_args(char *loader_cl, const char *def_args, unsigned nmods,
+		     const char *const *packed, const char **kargs,
+		     const char **margs, char **parts)
+{
+	unsigned nparts = 0;
+
+	*kargs = def_args;
+	if (loader_cl && mbp_clean_cmdline(loader_cl) > 0) {
+		nparts = mbp_split_cmdline(loader_cl, parts,
+					   MBP_MAX_MODULES + 1);
+		*kargs = parts[0];
+	}
+	for (unsigned i = 0; i < nmods; i++)
+		margs[i] = i + 1 < nparts ? parts[i + 1] : packed[i];
+}
+
+const char *mbp_place(const struct mbp_place_in *in,
+		      struct mbp_place_out *out)
+{
+	const struct mbp_e820 *map = in->mem->map;
+	unsigned n = in->mem->n;
+	uint64_t top = 0;
+
+	for (unsigned i = 0; i < in->nsegs; i++) {
+		uint64_t end = (uint64_t)in->segs[i].dest + in->segs[i].memsz;
+		if (!mbp_usable(map, n, in->segs[i].dest, in->segs[i].memsz))
+			return "the kernel's load address is not in usable RAM";
+		if (end > top)
+			top = end;
+	}
+	for (unsigned i = 0; i < in->nmods; i++) {
+		uint64_t at = mbp_alloc(map, n, top, in->mods[i].size, 4096);
+		if (!at)
+			return "not enough memory for the modules";
+		out->mod_start[i] = (uint32_t)at;
+		top = at + in->mods[i].size;
+	}
+	uint64_t from = (uint64_t)in->payload_base + in->payload_size;
+	if (top > from)
+		from = top;
+	uint64_t size = (((uint64_t)in->payload_size + 15) & ~15ull) +
+			in->scratch_extra;
+	uint64_t hi = mbp_alloc(map, n, from, size, 4096);
+	if (!hi)
+		return "not enough memory to unpack the image";
+	out->scratch = (uint32_t)hi;
+	out->scratch_size = (uint32_t)size;
+	uint64_t mbi = MBP_MBI_LOW_ADDR;
+	if (MBP_MBI_LOW_ADDR + in->mbi_size > MBP_MBI_LOW_LIMIT ||
+	    !mbp_usable(map, n, MBP_MBI_LOW_ADDR, in->mbi_size))
+		mbi = mbp_alloc(map, n, hi + size, in->mbi_size, 4096);
+	if (!mbi)
+		return "no memory for the Multiboot information";
+	out->mbi = (uint32_t)mbi;
+	return NULL;
+}

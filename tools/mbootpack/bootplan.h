@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format.h"
+
 /* One E820 entry as the BIOS reports it (20 bytes). */
 struct mbp_e820 {
 	uint64_t addr;
@@ -94,5 +96,65 @@ size_t mbp_mbi_size(const struct mbp_mbi_in *in);
  */
 size_t mbp_build_mbi(uint8_t *buf, uint32_t phys, size_t cap,
 		     const struct mbp_mbi_in *in);
+
+/* Memory information taken from a boot_params page. */
+struct mbp_meminfo {
+	int have_mmap;              /* map is the firmware's E820 map */
+	unsigned n;                 /* entries in map */
+	struct mbp_e820 map[BP_E820_MAX]; /* else: RAM from E801/88h */
+	uint32_t mem_lower, mem_upper;
+};
+
+/*
+ * Read the memory information of boot_params bp: the E820 table if it has
+ * entries (mem_lower/upper computed from it), else E801 (alt_mem_k), else
+ * INT 15h/88h (ext_mem_k) with INT 12h's low memory from our setup (or
+ * 640 KiB), turned into a two-entry RAM map for allocation.  Returns 0,
+ * or -1 if bp holds no memory information at all.
+ */
+int mbp_bootparams_memory(const uint8_t *bp, struct mbp_meminfo *mi);
+
+/*
+ * Choose the kernel's and each module's arguments.  loader_cl is the boot
+ * loader's command line (cleaned and split in place; NULL if none); when
+ * it is empty after cleanup the packed defaults stay.  Otherwise its first
+ * part replaces def_args and part i + 1 replaces packed[i].  parts is
+ * scratch space for MBP_MAX_MODULES + 1 pointers.
+ */
+void mbp_choose_args(char *loader_cl, const char *def_args, unsigned nmods,
+		     const char *const *packed, const char **kargs,
+		     const char **margs, char **parts);
+
+/* Where everything goes at boot. */
+struct mbp_place_in {
+	const struct mbp_meminfo *mem;
+	unsigned nsegs;
+	const struct mbp_segment *segs;
+	unsigned nmods;
+	const struct mbp_module *mods;
+	uint32_t payload_base, payload_size;
+	uint32_t scratch_extra;     /* trampoline, parameters, stack */
+	size_t mbi_size;
+};
+
+struct mbp_place_out {
+	uint32_t mod_start[MBP_MAX_MODULES];
+	uint32_t scratch;           /* payload copy, then scratch_extra */
+	uint32_t scratch_size;
+	uint32_t mbi;
+};
+
+#define MBP_MBI_LOW_ADDR 0x9000u    /* where QEMU's multiboot puts it too */
+#define MBP_MBI_LOW_LIMIT 0x80000u
+
+/*
+ * Plan the boot: kernel segments must be in RAM; modules go page-aligned
+ * after the kernel; the scratch area (a copy of the payload and
+ * scratch_extra bytes) above the payload and everything placed; the
+ * Multiboot information at MBP_MBI_LOW_ADDR if that is RAM, else after
+ * the scratch area.  Returns NULL, or a message saying what did not fit.
+ */
+const char *mbp_place(const struct mbp_place_in *in,
+		      struct mbp_place_out *out);
 
 #endif

@@ -8,7 +8,8 @@
  *   [protected-mode payload, loaded by the boot loader at 1 MiB:
  *      stub (32-bit code, its tag at offset 8)
  *      struct mbp_header, segment table, module table, strings,
- *      kernel segment data, module data (each 16-byte aligned)]
+ *      kernel segment data, module data (each 16-byte aligned),
+ *      end marker]
  *
  * All integers are little-endian.  Only fixed-width types are used so the
  * header also compiles freestanding with -m32.
@@ -65,6 +66,11 @@ struct mbp_tag {
 	uint32_t header_offset;     /* of struct mbp_header, in the payload */
 	uint32_t stub_size;         /* bytes of stub code and data */
 };
+
+/* The last MBP_END_SIZE bytes of the payload: MBP_END_MAGIC and the
+ * payload size, so the stub can tell that the loader loaded all of it. */
+#define MBP_END_MAGIC "MBPKEND1"
+#define MBP_END_SIZE 16u
 
 #define MBP_HEADER_MAGIC 0x31504d42u  /* "BMP1" */
 #define MBP_FORMAT_VERSION 1u

@@ -112,6 +112,7 @@ int mbp_pack(const struct mbp_pack_in *in, uint8_t **out, size_t *outlen,
 		end = align16(end + k->segs[i].filesz);
 	for (size_t i = 0; i < in->nmods; i++)
 		end = align16(end + in->mods[i].size);
+	end += MBP_END_SIZE;
 	uint64_t total = in->setup_len + end;
 	if (total > MBP_MAX_IMAGE)
 		return fail(err, errlen, "packed image would be %llu bytes, "
@@ -160,6 +161,9 @@ int mbp_pack(const struct mbp_pack_in *in, uint8_t **out, size_t *outlen,
 			memcpy(pl + pos, in->mods[i].data, in->mods[i].size);
 		pos = align16(pos + in->mods[i].size);
 	}
+
+	memcpy(pl + end - MBP_END_SIZE, MBP_END_MAGIC, 8);
+	put32(pl + end - MBP_END_SIZE + 8, (uint32_t)end);
 
 	/* Header last, with the CRC of the data. */
 	uint8_t *h = pl + hdr_off;
@@ -241,6 +245,10 @@ static int read_tables(struct mbp_image *img, char *err, size_t errlen)
 			    "bytes present", (unsigned long long)psize,
 			    h->payload_size);
 	psize = h->payload_size;
+	if (psize < MBP_END_SIZE ||
+	    memcmp(pl + psize - MBP_END_SIZE, MBP_END_MAGIC, 8) ||
+	    get32(pl + psize - MBP_END_SIZE + 8) != psize)
+		return fail(err, errlen, "corrupt image: no end marker");
 	if (h->nsegs == 0 || h->nsegs > MBP_MAX_SEGMENTS ||
 	    h->nmods > MBP_MAX_MODULES)
 		return fail(err, errlen, "corrupt image: %u segments, %u "

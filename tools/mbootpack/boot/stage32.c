@@ -2,7 +2,8 @@
  * stage32.c - the 32-bit stage of an mbootpack image.  Runs at 1 MiB, where
  * the boot loader put the payload, with boot_params from our real-mode
  * setup or from a 32-bit loader.  It reads the memory map and command
- * line, plans where the kernel and modules go, builds the Multiboot
+ * line, plans where the kernel and modules go (bootplan.c, which is
+ * unit-tested on the host), builds the Multiboot
  * information below 1 MiB (or in checked free memory), copies the payload
  * above everything and hands over to the trampoline, which moves the
  * pieces to their places and enters the kernel.
@@ -14,8 +15,6 @@
 #include "../format.h"
 #include "tramp.h"
 
-#define MBI_LOW_ADDR 0x9000u        /* where QEMU's multiboot puts it too */
-#define MBI_LOW_LIMIT 0x80000u
 #define TRAMP_STACK 4096u
 #define MAX_MOVES (MBP_MAX_SEGMENTS + MBP_MAX_MODULES)
 
@@ -93,85 +92,28 @@ static void __attribute__((noreturn)) die(const char *why)
 		__asm__ volatile("cli; hlt");
 }
 
-/* Read a little-endian 32-bit value at p. */
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static struct mbp_e820 fw_map[BP_E820_MAX];  /* as the firmware said */
-static struct mbp_e820 ram_map[BP_E820_MAX]; /* what we allocate from */
+static struct mbp_meminfo mem;
 static char loader_cl[MBP_MAX_CMDLINE + 1];
 static char *parts[MBP_MAX_MODULES + 1];
+static const char *packed_args[MBP_MAX_MODULES];
+static const char *mod_args[MBP_MAX_MODULES];
 static struct mbp_mbi_mod mods[MBP_MAX_MODULES];
+static struct mbp_place_out place;
 
-/* Copy the memory information out of boot_params into *in and ram_map;
- * return the number of ram_map entries. */
-static unsigned read_memory(const uint8_t *bp, struct mbp_mbi_in *in)
+/* Copy the boot loader's command line (cmd_line_ptr) into loader_cl;
+ * return NULL if there is none. */
+static char *copy_loader_cmdline(const uint8_t *bp)
 {
-	unsigned n = bp[BP_E820_ENTRIES];
+	uint32_t ptr = *(const uint32_t *)(bp + BZ_CMD_LINE_PTR);
+	const char *src = (const char *)(uintptr_t)ptr;
+	unsigned i = 0;
 
-	if (n > BP_E820_MAX)
-		n = BP_E820_MAX;
-	memcpy(fw_map, bp + BP_E820_TABLE, n * sizeof(fw_map[0]));
-	if (n > 0) {
-		in->have_mmap = 1;
-		in->map = fw_map;
-		in->nmap = n;
-		mbp_mem_sizes(fw_map, n, &in->mem_lower, &in->mem_upper);
-		memcpy(ram_map, fw_map, n * sizeof(fw_map[0]));
-		return n;
-	}
-	/* No E820: E801, then INT 15h/88h, and INT 12h from our setup. */
-	uint32_t upper = rd32(bp + BP_ALT_MEM_K);
-	if (upper == 0)
-		upper = (uint32_t)bp[BP_EXT_MEM_K] |
-			((uint32_t)bp[BP_EXT_MEM_K + 1] << 8);
-	uint32_t lower = 640;
-	if (rd32(bp + BP_PRIV_MAGIC) == BP_PRIV_MAGIC_VALUE) {
-		lower = (uint32_t)bp[BP_PRIV_LOWMEM] |
-			((uint32_t)bp[BP_PRIV_LOWMEM + 1] << 8);
-		if (lower > 640)
-			lower = 640;
-	}
-	if (upper == 0)
-		die("the boot loader passed no memory information");
-	in->mem_lower = lower;
-	in->mem_upper = upper;
-	ram_map[0] = (struct mbp_e820){ 0, (uint64_t)lower << 10, 1 };
-	ram_map[1] = (struct mbp_e820){ 0x100000, (uint64_t)upper << 10, 1 };
-	return 2;
-}
-
-/* Take the loader's command line, if any, and set the kernel and module
- * arguments in *in (module i's args to parts[i + 1] when given). */
-static void read_cmdline(const uint8_t *bp, const struct mbp_header *h,
-			 const char *strings, struct mbp_mbi_in *in)
-{
-	uint32_t ptr = rd32(bp + BZ_CMD_LINE_PTR);
-	unsigned nparts = 0;
-
-	in->args = strings + h->cmdline;
-	if (ptr) {
-		const char *src = (const char *)(uintptr_t)ptr;
-		unsigned i = 0;
-		for (; i < MBP_MAX_CMDLINE && src[i]; i++)
-			loader_cl[i] = src[i];
-		loader_cl[i] = '\0';
-		if (mbp_clean_cmdline(loader_cl) > 0) {
-			nparts = mbp_split_cmdline(loader_cl, parts,
-						   MBP_MAX_MODULES + 1);
-			in->args = parts[0];
-		}
-	}
-	for (unsigned i = 0; i < h->nmods; i++) {
-		const struct mbp_module *mm = (const struct mbp_module *)
-			(_start + h->mod_offset) + i;
-		mods[i].name = strings + (mm->name);
-		mods[i].args = i + 1 < nparts ? parts[i + 1]
-					      : strings + mm->args;
-	}
+	if (!ptr)
+		return NULL;
+	for (; i < MBP_MAX_CMDLINE && src[i]; i++)
+		loader_cl[i] = src[i];
+	loader_cl[i] = '\0';
+	return loader_cl;
 }
 
 void stage32_main(const uint8_t *bp)
@@ -184,62 +126,65 @@ void stage32_main(const uint8_t *bp)
 
 	if (h->magic != MBP_HEADER_MAGIC || h->version != MBP_FORMAT_VERSION)
 		die("corrupt image (bad header)");
+	if (h->nsegs > MBP_MAX_SEGMENTS || h->nmods > MBP_MAX_MODULES)
+		die("corrupt image (bad tables)");
+	const char *end_tag = _start + h->payload_size - MBP_END_SIZE;
+	for (unsigned i = 0; i < 8; i++)
+		if (end_tag[i] != MBP_END_MAGIC[i])
+			die("image truncated: the boot loader did not load "
+			    "all of it");
 	const char *strings = _start + h->strings_offset;
 	const struct mbp_segment *segs =
 		(const struct mbp_segment *)(_start + h->seg_offset);
 	const struct mbp_module *pm =
 		(const struct mbp_module *)(_start + h->mod_offset);
 
-	unsigned nram = read_memory(bp, &in);
+	/* Everything from boot_params is copied before anything is written
+	 * to low memory. */
+	if (mbp_bootparams_memory(bp, &mem) < 0)
+		die("the boot loader passed no memory information");
+	for (unsigned i = 0; i < h->nmods; i++)
+		packed_args[i] = strings + pm[i].args;
+	mbp_choose_args(copy_loader_cmdline(bp), strings + h->cmdline,
+			h->nmods, packed_args, &in.args, mod_args, parts);
+
+	in.have_mmap = mem.have_mmap;
+	in.map = mem.map;
+	in.nmap = mem.n;
+	in.mem_lower = mem.mem_lower;
+	in.mem_upper = mem.mem_upper;
 	in.kernel_name = strings + h->kernel_name;
-	read_cmdline(bp, h, strings, &in);
 	in.nmods = h->nmods;
 	in.mods = mods;
-
-	/* Kernel segments go to their link addresses. */
-	uint64_t top = 0;
-	for (unsigned i = 0; i < h->nsegs; i++) {
-		uint64_t end = (uint64_t)segs[i].dest + segs[i].memsz;
-		if (!mbp_usable(ram_map, nram, segs[i].dest, segs[i].memsz))
-			die("the kernel's load address is not in usable RAM");
-		if (end > top)
-			top = end;
-	}
-	/* Modules follow, page-aligned, in usable RAM. */
 	for (unsigned i = 0; i < h->nmods; i++) {
-		uint64_t at = mbp_alloc(ram_map, nram, top, pm[i].size, 4096);
-		if (!at)
-			die("not enough memory for the modules");
-		mods[i].start = (uint32_t)at;
-		mods[i].end = (uint32_t)(at + pm[i].size);
-		top = at + pm[i].size;
+		mods[i].name = strings + pm[i].name;
+		mods[i].args = mod_args[i];
 	}
-	/* Scratch above everything: payload copy, trampoline, parameters. */
-	uint32_t psize = h->payload_size;
-	uint32_t tsize = (uint32_t)(tramp_end - tramp_start);
-	uint32_t params_size = sizeof(struct tramp_params) +
-			       MAX_MOVES * sizeof(struct tramp_move);
-	uint64_t scratch_size = ((psize + 15) & ~15u) + tsize + 16 +
-				params_size + TRAMP_STACK;
-	uint64_t from = MBP_LOAD_ADDR + (uint64_t)psize;
-	if (top > from)
-		from = top;
-	uint64_t hi = mbp_alloc(ram_map, nram, from, scratch_size, 4096);
-	if (!hi)
-		die("not enough memory to unpack the image");
 
-	/* Multiboot information: low memory if it is free, else above. */
-	size_t mbi_size = mbp_mbi_size(&in);
-	uint64_t mbi = MBI_LOW_ADDR;
-	if (MBI_LOW_ADDR + mbi_size > MBI_LOW_LIMIT ||
-	    !mbp_usable(ram_map, nram, MBI_LOW_ADDR, mbi_size))
-		mbi = mbp_alloc(ram_map, nram, hi + scratch_size, mbi_size,
-				4096);
-	if (!mbi || !mbp_build_mbi((uint8_t *)(uintptr_t)mbi, (uint32_t)mbi,
-				   mbi_size, &in))
+	uint32_t tsize = (uint32_t)(tramp_end - tramp_start);
+	struct mbp_place_in pin = {
+		.mem = &mem, .nsegs = h->nsegs, .segs = segs,
+		.nmods = h->nmods, .mods = pm,
+		.payload_base = MBP_LOAD_ADDR, .payload_size = h->payload_size,
+		.scratch_extra = tsize + 16 + sizeof(struct tramp_params) +
+				 MAX_MOVES * sizeof(struct tramp_move) +
+				 TRAMP_STACK,
+		.mbi_size = mbp_mbi_size(&in),
+	};
+	const char *why = mbp_place(&pin, &place);
+	if (why)
+		die(why);
+	for (unsigned i = 0; i < h->nmods; i++) {
+		mods[i].start = place.mod_start[i];
+		mods[i].end = place.mod_start[i] + pm[i].size;
+	}
+	if (!mbp_build_mbi((uint8_t *)(uintptr_t)place.mbi, place.mbi,
+			   pin.mbi_size, &in))
 		die("no memory for the Multiboot information");
 
 	/* Copy the payload high; then the trampoline and its parameters. */
+	uint32_t psize = h->payload_size;
+	uint32_t hi = place.scratch;
 	uint8_t *high = (uint8_t *)(uintptr_t)hi;
 	memcpy(high, _start, psize);
 	uint8_t *tcode = high + ((psize + 15) & ~15u);
@@ -256,17 +201,16 @@ void stage32_main(const uint8_t *bp)
 		      (uint32_t)(tramp_reload - tramp_start);
 	tp->far_sel = 0x10;
 	tp->entry = h->entry;
-	tp->mbi = (uint32_t)mbi;
-	tp->stack = (uint32_t)(hi + scratch_size);
+	tp->mbi = place.mbi;
+	tp->stack = hi + place.scratch_size;
 	tp->nmoves = 0;
 	for (unsigned i = 0; i < h->nsegs; i++)
 		tp->moves[tp->nmoves++] = (struct tramp_move){
-			segs[i].dest, (uint32_t)hi + segs[i].offset,
+			segs[i].dest, hi + segs[i].offset,
 			segs[i].filesz, segs[i].memsz - segs[i].filesz };
 	for (unsigned i = 0; i < h->nmods; i++)
 		tp->moves[tp->nmoves++] = (struct tramp_move){
-			mods[i].start, (uint32_t)hi + pm[i].offset,
-			pm[i].size, 0 };
+			mods[i].start, hi + pm[i].offset, pm[i].size, 0 };
 
 	__asm__ volatile("jmp *%0" : : "r"(tcode), "S"(tp) : "memory");
 	__builtin_unreachable();
