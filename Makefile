@@ -27,7 +27,8 @@ HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 
 hv-objs :=
 include arch/x86/objects.mk src/objects.mk console/objects.mk
-HV_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs))
+HV_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs) $(hv-variant-objs))
+HV_FLOOR_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs) $(hv-floor-objs))
 
 .PHONY: all tools guests run test unit system fuzz bench deps board clean
 all: $(BUILD)/kestrel.elf tools guests
@@ -75,7 +76,13 @@ $(BUILD)/kestrel.elf: $(BUILD)/kestrel-debug.elf
 
 SHELL := /bin/bash
 
--include $(HV_OBJS:.o=.d)
+# Bench-only image: the same hypervisor with the world-switch floor fast path (no symbols
+# pass: it is never debugged, only timed).
+$(BUILD)/kestrel-floor.elf: $(HV_FLOOR_OBJS) $(BUILD)/hv/ksyms-empty.o arch/x86/kestrel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_FLOOR_OBJS) $(BUILD)/hv/ksyms-empty.o
+
+-include $(HV_OBJS:.o=.d) $(BUILD)/hv/arch/x86/svm/svm_fastpath_floor.d
 
 # ---- host tools -------------------------------------------------------------------------
 tools:
@@ -140,7 +147,7 @@ system: deps-check all
 run: deps-check all
 	sh tools/run-qemu.sh $(BOARD)
 
-bench: deps-check all
+bench: deps-check all $(BUILD)/kestrel-floor.elf
 	$(PYTHON) bench/run_bench.py
 
 clean:

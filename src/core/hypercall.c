@@ -107,6 +107,7 @@ void vcpu_handle_hypercall(struct vcpu *v)
     case HC_MEMORY_OP: ret = hc_memory_op(d, a1, a2, a3); break;
     case HC_DOMAIN_INFO: ret = hc_domain_info(d, a1); break;
     case HC_TIME: ret = hc_time(d, a1); break;
+    case HC_NOP: ret = 0; break;
     default: ret = KESTREL_ENOSYS; break;
     }
     r->rax = (uint64_t)ret;     /* a 32-bit guest reads EAX: the same value, sign and all */

@@ -18,6 +18,9 @@ struct svm_vcpu {
 };
 
 void svm_world_switch(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
+/* Chosen at link time: svm_fastpath.c (none) or svm_fastpath_floor.c (the bench-only floor
+ * that resumes the guest at once after VMMCALL and CPUID). True when the exit was finished. */
+bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs);
 void svm_vmsave(uint64_t pa);
 
 static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;
@@ -423,7 +426,9 @@ void arch_vcpu_run_once(struct vcpu *v)
     /* GIF clear from before the guest's state is loaded until the host's is back; host IF
      * set so a physical interrupt during the guest becomes an INTR exit. */
     __asm__ volatile("clgi; sti" ::: "memory");
-    svm_world_switch(s->vmcb_pa, &v->regs, host_vmcb_pa);
+    do
+        svm_world_switch(s->vmcb_pa, &v->regs, host_vmcb_pa);
+    while (svm_fastpath(vm, &v->regs));
     __asm__ volatile("cli; stgi" ::: "memory");
 
     v->regs.rax = vm->save.rax;

@@ -68,7 +68,7 @@ struct multiboot_module {
     uint32_t reserved;
 } __attribute__((packed));
 
-#define BOOT_MAX_MODULES 32
+#define BOOT_MAX_MODULES 160
 #define BOOT_MAX_MMAP 64
 /* Strings must end within this many bytes (NUL included). */
 #define BOOT_MAX_STRING 4096

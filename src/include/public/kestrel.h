@@ -29,6 +29,7 @@ enum kestrel_hypercall {
     HC_MEMORY_OP = 4,       /* (cmd, gpa, nr_pages) -> see KESTREL_MEMOP_* */
     HC_DOMAIN_INFO = 5,     /* (gpa of struct kestrel_domain_info) -> 0 */
     HC_TIME = 6,            /* (gpa of struct kestrel_time) -> 0 */
+    HC_NOP = 7,             /* () -> 0: does nothing (measures the world switch) */
     HC_COUNT
 };
 

@@ -1,0 +1,13 @@
+/* The normal build's exit fast path: none. Every #VMEXIT goes through the full exit
+ * handling and back to the scheduler. (svm_fastpath_floor.c is the bench-only variant.) */
+#include <stdbool.h>
+#include "core/vcpu.h"
+#include "vmcb.h"
+
+bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs);
+bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs)
+{
+    (void)vm;
+    (void)regs;
+    return false;
+}
