@@ -341,12 +341,12 @@ static void test_modules(void **state)
     /* Too many modules, then a module list that is not mapped. */
     setup(NULL);
     info()->flags = MB_INFO_MODS;
-    info()->mods_count = 40;
+    info()->mods_count = BOOT_MAX_MODULES + 8;
     info()->mods_addr = MODS_PA;
-    for (uint32_t i = 0; i < 40; i++)
-        put_module(i, i << 20, (i << 20) + 100, 0);
+    for (uint32_t i = 0; i < BOOT_MAX_MODULES + 8; i++)
+        put_module(i, i << 16, (i << 16) + 100, 0);
     assert_int_equal(parse(), 0);
-    assert_true(warned("40 modules"));
+    assert_true(warned("168 modules"));
     assert_int_equal(bi.mod_count, BOOT_MAX_MODULES);
 
     setup(NULL);
