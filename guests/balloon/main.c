@@ -6,7 +6,7 @@
 #include "guest.h"
 
 #define PAGE 4096u
-#define CHUNK 256u                     /* pages per hypercall */
+#define CHUNK 4096u                    /* pages per hypercall (16 MiB) */
 
 /* Write an address-dependent pattern over n pages at pfn, read it back; false on mismatch. */
 static bool verify_pages(uint32_t pfn, uint32_t n)
@@ -47,7 +47,7 @@ int main(uint32_t magic, struct mb_info *info)
                ok ? "ok" : "FAILED");
         return ok ? 0 : 1;
     }
-    long last_t = -1, last_c = -1;
+    long last_t = -1, last_c = -1, last_err = 0;
     for (;;) {
         long t = memop(KESTREL_MEMOP_TARGET, 0, 0), c = memop(KESTREL_MEMOP_CURRENT, 0, 0);
         if (t < 0 || c < 0) {
@@ -64,13 +64,14 @@ int main(uint32_t magic, struct mb_info *info)
             if (n > CHUNK) n = CHUNK;
             if (n > top - floor) n = top - floor;
             long r = memop(KESTREL_MEMOP_DECREASE, top - n, n);
-            if (r == (long)n)
+            if (r == (long)n) {
                 top -= n;
-            else
+                continue;
+            }
+            if (r != last_err)
                 printf("balloon: DECREASE of %u pages at page 0x%x returned %ld\n",
                        (unsigned)n, (unsigned)(top - n), r);
-            if (r == (long)n)
-                continue;
+            last_err = r;
         } else if (c < t) {
             uint32_t n = (uint32_t)(t - c);
             if (n > CHUNK) n = CHUNK;
@@ -82,9 +83,10 @@ int main(uint32_t magic, struct mb_info *info)
                 top += (uint32_t)r;
                 continue;
             }
-            if (r < 0)
+            if (r < 0 && r != last_err)
                 printf("balloon: INCREASE of %u pages at page 0x%x returned %ld\n",
                        (unsigned)n, (unsigned)top, r);
+            last_err = r;
         }
         sleep_us(100000);
     }
