@@ -18,6 +18,7 @@
 #include "arch/time.h"
 #include "arch/paging.h"
 #include "arch/rtc.h"
+#include "arch/vga.h"
 #include "core/domain.h"
 #include "sched/sched.h"
 #include "lib/string.h"
@@ -43,6 +44,15 @@ static uint64_t alloc_table_frame(void)
     if (pa)
         memset(phys_identity(pa), 0, PAGE_SIZE);
     return pa;
+}
+
+/* Console output: COM1 and/or the VGA text screen, as console= asks (input is always COM1). */
+static void console_out(const char *s, size_t n)
+{
+    if (boot_opts.console_com1)
+        uart_write(s, n);
+    if (boot_opts.console_vga)
+        vga_write(s, n);
 }
 
 /* Serial IRQ: drain the UART, then acknowledge the PIC. */
@@ -172,7 +182,9 @@ void kmain(uint32_t magic, uint32_t info_pa)
         if (!uart_init(&boot_opts.com1))
             panic("com1: no UART at port %#x", boot_opts.com1.io_base);
     }
-    console_init(uart_write, boot_opts.conswitch_char);
+    if (boot_opts.console_vga)
+        vga_init();
+    console_init(console_out, boot_opts.conswitch_char);
     log_set_threshold(boot_opts.loglvl);
     log_set_timestamps(boot_opts.console_timestamps);
     panic_set_noreboot(boot_opts.noreboot);
