@@ -197,3 +197,99 @@ class Kestrel:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+# ---- helpers for the domain tests (boards of guests and cfgs, xl-style output) ---------
+GUESTS = os.path.join(ROOT, "build", "guests")
+XL_LIST_HEADER = "Name                                        ID   Mem VCPUs\tState\tTime(s)"
+XL_LIST_ROW = re.compile(
+    r"^(?P<name>.{40}) (?P<id>[ \d]{4}\d) (?P<mem>[ \d]{4}\d) (?P<vcpus>[ \d]{4}\d)     "
+    r"(?P<state>[r-][b-][p-][s-][c-][d-])  (?P<time>[ \d]{5}\d\.\d)$")
+DOM_LINE = re.compile(rb"\(d(\d+)\) ([^\r\n]*)\r?\n")
+
+
+def guest_elf(name):
+    """Path of an in-tree guest kernel."""
+    return os.path.join(GUESTS, name + ".elf")
+
+
+def write_cfg(directory, filename, **keys):
+    """Write an xl.cfg module `filename` into directory; string values are quoted, ints not,
+    a value given as ("raw", text) is written as is. Returns the path."""
+    lines = []
+    for key, val in keys.items():
+        if isinstance(val, tuple) and val[0] == "raw":
+            lines.append(f"{key} = {val[1]}")
+        elif isinstance(val, int):
+            lines.append(f"{key} = {val}")
+        else:
+            lines.append(f'{key} = "{val}"')
+    path = os.path.join(str(directory), filename)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def domain_lines(data, dom=None):
+    """The `(dN) ` lines in data (bytes or text) -> [(N, text)], or [text] for one dom."""
+    if isinstance(data, str):
+        data = data.encode()
+    out = [(int(m.group(1)), m.group(2).decode(errors="replace"))
+           for m in DOM_LINE.finditer(data)]
+    return [t for n, t in out if n == dom] if dom is not None else out
+
+
+def _xl_list(self):
+    """Run `list`; check the xl header and every row's format; return {name: row} with
+    id/mem/vcpus as ints, time as float and state as the six letters."""
+    out = self.cmd("list")
+    rows, header = {}, False
+    for ln in out.replace("\r", "").split("\n"):
+        ln = ln.replace("\x1b[K", "")
+        if not ln.startswith("(XEN) ") or ln.startswith("(XEN) (d"):
+            continue
+        ln = ln[6:]
+        if ln == XL_LIST_HEADER:
+            header = True
+            continue
+        if not re.search(r"     [r-][b-][p-][s-][c-][d-]  ", ln):
+            continue            # a log line that came in between
+        m = XL_LIST_ROW.match(ln)
+        assert m, f"list row not in xl's format: {ln!r}"
+        rows[m.group("name").rstrip()] = dict(
+            id=int(m.group("id")), mem=int(m.group("mem")), vcpus=int(m.group("vcpus")),
+            state=m.group("state"), time=float(m.group("time")))
+    assert header, f"no xl list header in:\n{out}"
+    return rows
+
+
+def _dom_output(self, dom):
+    """Every `(d<dom>) ` line received so far."""
+    return domain_lines(self.output(), dom)
+
+
+Kestrel.xl_list = _xl_list
+Kestrel.dom_output = _dom_output
+
+
+def _expect_all(self, patterns, timeout=10):
+    """Wait until every regex in patterns matched after the current position, in any order
+    (domains' lines interleave); move past the last of them and return the matches."""
+    rxs = [re.compile(p.encode() if isinstance(p, str) else p, re.M) for p in patterns]
+    end = time.monotonic() + timeout
+    with self.cond:
+        while True:
+            ms = [rx.search(self.buf, self.pos) for rx in rxs]
+            if all(ms):
+                self.pos = max(m.end() for m in ms)
+                return ms
+            left = end - time.monotonic()
+            if left <= 0 or self.closed:
+                missing = [rx.pattern for rx, m in zip(rxs, ms) if not m]
+                tail = bytes(self.buf[max(self.pos, len(self.buf) - 3000):])
+                raise AssertionError(f"timeout waiting for {missing!r}; closed={self.closed}; "
+                                     f"recent output:\n{tail.decode(errors='replace')}")
+            self.cond.wait(min(left, 0.1))
+
+
+Kestrel.expect_all = _expect_all
