@@ -1,27 +1,38 @@
 """Serial input switching, as Xen's serial_rx does it: CTRL-<conswitch>x3 moves input between
-the (XEN) shell and the (placeholder) domain, which discards it; a broken sequence is
-replayed to the current owner; conswitch= changes the letter."""
+the (XEN) shell and a domain (here `clihlt`, which never reads its UART, so what it is sent
+is simply held by it); a broken sequence is replayed to the current owner; conswitch=
+changes the letter. With no domain at all, the keys re-announce that input is with Xen."""
+import os
 import re
+import tempfile
 
 import pytest
 
-from kestrel import Kestrel
+from kestrel import Kestrel, ROOT
 
-# Since src/core/main.c installed the domain console ops (console_next_owner), CTRL-A x3
-# with no running domain stays with Xen and prints nothing; issue 3 keeps a placeholder
-# DOM0 owner (conswitch_placeholder_next) for that case. main.c is the integrator's file.
-NO_PLACEHOLDER = pytest.mark.xfail(
-    reason="src/core/main.c console_next_owner returns Xen when no domain runs, so "
-           "CTRL-A x3 never reaches the placeholder DOM0 owner (issue 3)", strict=True)
-
-TO_DOM0 = "(XEN) *** Serial input to DOM0 (type 'CTRL-{c}' three times to switch input)\r\n"
+TO_DOM0 = "(XEN) *** Serial input to DOM1 (type 'CTRL-{c}' three times to switch input)\r\n"
 TO_XEN = "(XEN) *** Serial input to Xen (type 'CTRL-{c}' three times to switch input)\r\n"
+
+
+def one_quiet_domain():
+    """Modules for a single domain that prints one line and then sleeps with cli; hlt."""
+    d = tempfile.mkdtemp(prefix="kestrel-conswitch.")
+    cfg = os.path.join(d, "quiet.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "quiet"\nkernel = "clihlt.elf"\nmemory = 4\n')
+    return [os.path.join(ROOT, "build", "guests", "clihlt.elf"), cfg]
+
+
+def boot_quiet(append=""):
+    kk = Kestrel(append=append, initrd=one_quiet_domain())
+    kk.expect(r"\(d1\) clihlt: 1\r\n", 20)
+    kk.wait_prompt(20)
+    return kk
 
 
 @pytest.fixture(scope="module")
 def k():
-    kk = Kestrel()
-    kk.wait_prompt(20)
+    kk = boot_quiet()
     yield kk
     kk.stop()
 
@@ -40,13 +51,12 @@ def switch_to_xen(k, code=b"\x01", letter="a"):
     return k.output()[begin:k.pos].decode()
 
 
-@NO_PLACEHOLDER
-def test_ctrl_a_three_times_switches_to_dom0_and_back(k):
+def test_ctrl_a_three_times_switches_to_the_domain_and_back(k):
     out = switch_to_dom0(k)
     # The prompt line is cleared first, and no prompt follows: input is not for the shell.
     assert out == "\r\x1b[K" + TO_DOM0.format(c="a"), repr(out)
     assert k.quiet_for(0.3) == b""
-    # Typed input now goes to the placeholder domain, which discards it.
+    # Typed input now goes to the domain (which never reads it), not to the shell.
     k.send(b"help\r")
     assert k.quiet_for(0.5) == b""
     out = switch_to_xen(k)
@@ -87,8 +97,7 @@ def test_broken_sequence_is_replayed_to_the_owner(k):
     assert "unknown command 'x'" in out
 
 
-@NO_PLACEHOLDER
-def test_broken_sequence_while_dom0_owns_input(k):
+def test_broken_sequence_while_a_domain_owns_input(k):
     switch_to_dom0(k)
     k.send(b"\x01\x01x\x01")                # held, broken, one more: no switch
     assert k.quiet_for(0.3) == b""
@@ -96,7 +105,6 @@ def test_broken_sequence_while_dom0_owns_input(k):
     assert k.cmd("version").startswith("(XEN) Kestrel ")
 
 
-@NO_PLACEHOLDER
 def test_round_trip_starts_a_fresh_line(k):
     k.send(b"vers")
     k.expect(b"vers")
@@ -107,10 +115,8 @@ def test_round_trip_starts_a_fresh_line(k):
     assert "unknown command 'ion'" in out
 
 
-@NO_PLACEHOLDER
 def test_conswitch_b():
-    with Kestrel(append="conswitch=b") as kk:
-        kk.wait_prompt(20)
+    with boot_quiet(append="conswitch=b") as kk:
         assert TO_XEN.format(c="b") in kk.text()
         kk.send(b"\x01\x01\x01")             # CTRL-A is now an ordinary (ignored) byte
         assert kk.quiet_for(0.3) == b""
@@ -120,3 +126,11 @@ def test_conswitch_b():
         assert kk.quiet_for(0.4) == b""
         switch_to_xen(kk, b"\x02", "b")
         assert "  conswitch = b" in Kestrel.lines(kk.cmd("cmdline"))
+
+
+def test_without_domains_the_keys_announce_xen_again():
+    with Kestrel() as kk:
+        kk.wait_prompt(20)
+        out = switch_to_xen(kk)
+        assert "\r\x1b[K" + TO_XEN.format(c="a") + "(XEN) " == out, repr(out)
+        assert kk.cmd("version").startswith("(XEN) Kestrel ")
