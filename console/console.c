@@ -14,6 +14,8 @@ static struct conswitch cs;
 static struct lineedit le;
 static const struct console_domain_ops *dom_ops;
 static bool prompt_shown;      /* the prompt (and maybe a half line) is on screen */
+static bool prompt_pending;    /* hidden by asynchronous output; shown again when quiet */
+static uint64_t async_lines, async_seen, quiet_since_ns;
 static bool panicking;
 
 void console_write(const char *s, size_t n)
@@ -29,15 +31,39 @@ static void editor_out(void *ctx, const char *s, size_t n)
     console_write(s, n);
 }
 
+/* Show the prompt again (with the half-typed line) after asynchronous output hid it. */
+static void reshow_prompt(void)
+{
+    if (prompt_pending && !panicking) {
+        lineedit_reprint(&le);
+        prompt_shown = true;
+    }
+    prompt_pending = false;
+}
+
+/* Log and domain lines arriving while the prompt is on screen: erase the prompt line, and
+ * bring the prompt back only once output has been quiet for a moment (console_idle) or the
+ * operator types, so bursts of guest output are not interleaved with prompts. */
 void console_log_write(const char *s, size_t n)
 {
+    async_lines++;
     if (prompt_shown && !panicking) {
         console_write("\r\x1b[K", 4);
-        console_write(s, n);
-        lineedit_reprint(&le);
-        return;
+        prompt_shown = false;
+        prompt_pending = true;
     }
     console_write(s, n);
+}
+
+void console_idle(uint64_t now_ns)
+{
+    if (async_lines != async_seen) {
+        async_seen = async_lines;
+        quiet_since_ns = now_ns;
+        return;
+    }
+    if (prompt_pending && now_ns - quiet_since_ns >= CONSOLE_PROMPT_QUIET_NS)
+        reshow_prompt();
 }
 
 static int switch_next(void *ctx, int current)
@@ -63,6 +89,7 @@ static void run_line(void)
 /* Bytes for the hypervisor shell. */
 static void xen_input(const unsigned char *bytes, size_t n)
 {
+    reshow_prompt();
     for (size_t i = 0; i < n; i++) {
         switch (lineedit_feed(&le, bytes[i])) {
         case LINEEDIT_LINE:
@@ -98,6 +125,7 @@ static void switch_deliver(void *ctx, int owner, const unsigned char *bytes, siz
 static void switch_announce(void *ctx, int owner, const char *msg)
 {
     (void)ctx;
+    prompt_pending = false;
     if (prompt_shown) {
         console_write("\r\x1b[K", 4);
         prompt_shown = false;
@@ -146,6 +174,7 @@ int console_input_owner(void)
 
 void console_panic_mode(void)
 {
+    prompt_pending = false;
     if (prompt_shown)
         console_write("\r\n", 2);
     prompt_shown = false;

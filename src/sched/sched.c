@@ -112,6 +112,7 @@ void sched_loop(void)
         serve_console();
         domains_reap();
         uint64_t now = time_now_ns();
+        console_idle(now);
         wake_blocked(now);
         struct sched_entity *e = sched_pick(&runq);
         if (e) {

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef void (*console_write_fn)(const char *s, size_t n);
 
@@ -30,6 +31,10 @@ void console_log_write(const char *s, size_t n);
 /* Move input to owner (CONSWITCH_XEN or a domain id) and announce it. */
 void console_switch_input(int owner);
 int console_input_owner(void);
+/* How long output must pause before a prompt hidden by it is shown again. */
+#define CONSOLE_PROMPT_QUIET_NS 100000000ULL
+/* Called from the main loop with the time: brings a hidden prompt back when output paused. */
+void console_idle(uint64_t now_ns);
 /* The panic path: stop redrawing prompts, output goes straight out. */
 void console_panic_mode(void);
 
