@@ -5,6 +5,8 @@
 #include "console/log.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
+#include "core/vcpu.h"
+#include "core/domain.h"
 #include "lib/string.h"
 
 static int cmd_cpuinfo(int argc, char **argv)
@@ -57,6 +59,10 @@ static int cmd_cpuinfo(int argc, char **argv)
                  (f.edx >> 4) & 1 ? "yes" : "no");
     shell_printf("virt:      SVM %s, NPT %s, VMX %s, EPT %s\n", svm ? "yes" : "no",
                  npt ? "yes" : "no", vmx ? "yes" : "no", ept ? "yes" : "no");
+    if (virt_available())
+        shell_printf("backend:   %s\n", arch_virt_name());
+    else
+        shell_printf("backend:   none: %s\n", virt_unavailable_reason());
     return 0;
 }
 SHELL_COMMAND(cmd_cpuinfo_entry, "cpuinfo", 0, "", "CPU vendor, model and virtualization features",

@@ -5,6 +5,7 @@
 #include "arch/paging.h"
 #include "mm/frame.h"
 #include "lib/string.h"
+#include "npt.h"
 
 /* A zeroed frame for a table. */
 static uint64_t npt_table_alloc(void)
@@ -15,17 +16,17 @@ static uint64_t npt_table_alloc(void)
     return pa;
 }
 
-uint64_t arch_p2m_create(void)
+uint64_t npt_create(void)
 {
     return npt_table_alloc();
 }
 
-int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large)
+int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large)
 {
     return pt_map(root, gpa, hpa, size, PTE_W | PTE_U, large, npt_table_alloc);
 }
 
-uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa)
+uint64_t npt_unmap_4k(uint64_t root, uint64_t gpa)
 {
     return pt_unmap_4k(root, gpa, npt_table_alloc);
 }
@@ -40,7 +41,7 @@ static void free_one_leaf(void *ctx, uint64_t va, uint64_t pa, uint64_t size)
     ((struct leaf_free_ctx *)ctx)->free_leaf(pa, size);
 }
 
-void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size))
+void npt_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size))
 {
     if (!root)
         return;
@@ -51,7 +52,7 @@ void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t si
     pt_free_tables(root, frame_free);
 }
 
-uint64_t arch_p2m_table_pages(uint64_t root)
+uint64_t npt_table_pages(uint64_t root)
 {
     return root ? pt_count_tables(root) : 0;
 }

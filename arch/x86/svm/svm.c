@@ -9,6 +9,8 @@
 #include "lib/string.h"
 #include "lib/format.h"
 #include "vmcb.h"
+#include "arch/virt_backend.h"
+#include "npt.h"
 
 struct svm_vcpu {
     struct vmcb *vmcb;
@@ -26,10 +28,6 @@ void svm_vmsave(uint64_t pa);
 static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;
 static uint32_t max_asid, next_asid = 1;
 
-const char *arch_virt_name(void)
-{
-    return "AMD SVM with NPT";
-}
 
 /* A zeroed run of frames, or 0. */
 static uint64_t alloc_zeroed(size_t frames)
@@ -56,11 +54,11 @@ static void msrpm_pass(uint8_t *pm, uint32_t msr)
     pm[base + bit / 8] &= (uint8_t)~(3u << (bit % 8));
 }
 
-bool arch_virt_init(char *why, size_t whysz)
+static bool svm_init(char *why, size_t whysz)
 {
     uint32_t max_ext = cpuid(0x80000000, 0).eax;
     if (max_ext < 0x8000000a || !((cpuid(0x80000001, 0).ecx >> 2) & 1)) {
-        snprintf(why, whysz, "this CPU has no AMD SVM (and the Intel VMX backend is not written yet)");
+        snprintf(why, whysz, "this CPU has no AMD SVM");
         return false;
     }
     struct cpuid_regs svm = cpuid(0x8000000a, 0);
@@ -97,7 +95,7 @@ bool arch_virt_init(char *why, size_t whysz)
     return true;
 }
 
-int arch_vcpu_create(struct vcpu *v)
+static int svm_vcpu_create(struct vcpu *v)
 {
     static struct svm_vcpu pool[256];
     static unsigned used;
@@ -119,7 +117,7 @@ int arch_vcpu_create(struct vcpu *v)
     return 0;
 }
 
-void arch_vcpu_destroy(struct vcpu *v)
+static void svm_vcpu_destroy(struct vcpu *v)
 {
     struct svm_vcpu *s = v->arch;
     if (!s)
@@ -138,7 +136,7 @@ static void set_seg(struct vmcb_seg *seg, uint16_t sel, uint16_t attr, uint32_t 
     seg->base = base;
 }
 
-void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
+static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
                                uint64_t p2m_root)
 {
     struct svm_vcpu *s = v->arch;
@@ -194,26 +192,26 @@ void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa
     s->irq_window = false;
 }
 
-void arch_vcpu_flush_tlb(struct vcpu *v)
+static void svm_vcpu_flush_tlb(struct vcpu *v)
 {
     ((struct svm_vcpu *)v->arch)->vmcb->control.tlb_control = 1;    /* flush this ASID */
 }
 
-bool arch_vcpu_interruptible(struct vcpu *v)
+static bool svm_vcpu_interruptible(struct vcpu *v)
 {
     struct vmcb *vm = ((struct svm_vcpu *)v->arch)->vmcb;
     return (vm->save.rflags & 0x200) && !(vm->control.int_state & 1) &&
            !(vm->control.event_inj & EVENT_VALID);
 }
 
-void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector)
+static void svm_vcpu_inject_irq(struct vcpu *v, uint8_t vector)
 {
     struct vmcb *vm = ((struct svm_vcpu *)v->arch)->vmcb;
     vm->control.event_inj = EVENT_VALID | EVENT_TYPE_INTR | vector;
     v->injected_irqs++;
 }
 
-void arch_vcpu_request_irq_window(struct vcpu *v)
+static void svm_vcpu_request_irq_window(struct vcpu *v)
 {
     struct svm_vcpu *s = v->arch;
     struct vmcb *vm = s->vmcb;
@@ -240,7 +238,7 @@ static void copy_seg(struct vcpu_segment *d, const struct vmcb_seg *s)
     d->base = s->base;
 }
 
-void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *r)
+static void svm_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *r)
 {
     struct svm_vcpu *s = v->arch;
     const struct vmcb_save *g = &s->vmcb->save;
@@ -263,7 +261,7 @@ void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *r)
     r->pending_event = s->vmcb->control.event_inj;
 }
 
-void *arch_gpa_to_hva(uint64_t p2m_root, uint64_t gpa)
+static void *svm_gpa_to_hva(uint64_t p2m_root, uint64_t gpa)
 {
     uint64_t pa;
     if (!pt_lookup(p2m_root, gpa, &pa, NULL, NULL))
@@ -413,7 +411,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     }
 }
 
-void arch_vcpu_run_once(struct vcpu *v)
+static void svm_vcpu_run_once(struct vcpu *v)
 {
     struct svm_vcpu *s = v->arch;
     struct vmcb *vm = s->vmcb;
@@ -449,3 +447,24 @@ void arch_vcpu_run_once(struct vcpu *v)
     /* Pending host interrupts (the tick) are taken here. */
     __asm__ volatile("sti; nop; cli" ::: "memory");
 }
+
+const struct virt_backend svm_backend = {
+    .name = "AMD SVM with NPT",
+    .hypercall_insn = "vmmcall",
+    .init = svm_init,
+    .vcpu_create = svm_vcpu_create,
+    .vcpu_destroy = svm_vcpu_destroy,
+    .vcpu_reset_multiboot = svm_vcpu_reset_multiboot,
+    .vcpu_run_once = svm_vcpu_run_once,
+    .vcpu_interruptible = svm_vcpu_interruptible,
+    .vcpu_inject_irq = svm_vcpu_inject_irq,
+    .vcpu_request_irq_window = svm_vcpu_request_irq_window,
+    .vcpu_get_sregs = svm_vcpu_get_sregs,
+    .vcpu_flush_tlb = svm_vcpu_flush_tlb,
+    .p2m_create = npt_create,
+    .p2m_map = npt_map,
+    .p2m_unmap_4k = npt_unmap_4k,
+    .p2m_destroy = npt_destroy,
+    .p2m_table_pages = npt_table_pages,
+    .gpa_to_hva = svm_gpa_to_hva,
+};

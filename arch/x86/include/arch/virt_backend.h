@@ -1,0 +1,42 @@
+/* A hardware virtualization backend (AMD SVM, Intel VMX): the operations behind the
+ * arch_vcpu_* / arch_p2m_* interface of core/vcpu.h. Private to arch/x86: arch/x86/virt.c
+ * picks the backend the CPU supports at boot and forwards to it. */
+#ifndef KESTREL_ARCH_VIRT_BACKEND_H
+#define KESTREL_ARCH_VIRT_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vcpu;
+struct vcpu_sregs;
+
+struct virt_backend {
+    const char *name;                   /* "AMD SVM with NPT" */
+    const char *hypercall_insn;         /* "vmmcall" or "vmcall", for `cpuinfo` */
+    /* Detect and enable on this CPU; false with a one-line reason. */
+    bool (*init)(char *why, size_t whysz);
+    int (*vcpu_create)(struct vcpu *v);
+    void (*vcpu_destroy)(struct vcpu *v);
+    void (*vcpu_reset_multiboot)(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
+                                 uint64_t p2m_root);
+    void (*vcpu_run_once)(struct vcpu *v);
+    bool (*vcpu_interruptible)(struct vcpu *v);
+    void (*vcpu_inject_irq)(struct vcpu *v, uint8_t vector);
+    void (*vcpu_request_irq_window)(struct vcpu *v);
+    void (*vcpu_get_sregs)(struct vcpu *v, struct vcpu_sregs *s);
+    void (*vcpu_flush_tlb)(struct vcpu *v);
+    uint64_t (*p2m_create)(void);
+    int (*p2m_map)(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large);
+    uint64_t (*p2m_unmap_4k)(uint64_t root, uint64_t gpa);
+    void (*p2m_destroy)(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size));
+    uint64_t (*p2m_table_pages)(uint64_t root);
+    void *(*gpa_to_hva)(uint64_t root, uint64_t gpa);
+};
+
+extern const struct virt_backend svm_backend;
+
+/* The backend in use, or NULL before arch_virt_init succeeded. */
+const struct virt_backend *virt_backend(void);
+
+#endif

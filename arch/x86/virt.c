@@ -1,0 +1,68 @@
+/* Choosing the virtualization backend at boot: each known backend is asked in turn to
+ * enable itself on this CPU; the first that can is used for every vCPU and guest memory
+ * map, through the arch_* interface of core/vcpu.h. The same image thus runs on AMD (SVM)
+ * and Intel (VMX) machines. */
+#include "core/vcpu.h"
+#include "arch/virt_backend.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+static const struct virt_backend *const backends[] = {
+    &svm_backend,
+};
+
+static const struct virt_backend *active;
+
+const struct virt_backend *virt_backend(void)
+{
+    return active;
+}
+
+bool arch_virt_init(char *why, size_t whysz)
+{
+    size_t pos = 0;
+    why[0] = '\0';
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+        char reason[96];
+        if (backends[i]->init(reason, sizeof(reason))) {
+            active = backends[i];
+            return true;
+        }
+        /* Collect every backend's reason: "this CPU has no AMD SVM; ..." */
+        int n = snprintf(why + pos, whysz - pos, "%s%s", pos ? "; " : "", reason);
+        if (n > 0)
+            pos += (size_t)n < whysz - pos ? (size_t)n : whysz - pos - 1;
+    }
+    return false;
+}
+
+const char *arch_virt_name(void)
+{
+    return active ? active->name : "none";
+}
+
+int arch_vcpu_create(struct vcpu *v) { return active->vcpu_create(v); }
+void arch_vcpu_destroy(struct vcpu *v) { active->vcpu_destroy(v); }
+void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
+                               uint64_t p2m_root)
+{
+    active->vcpu_reset_multiboot(v, entry, info_gpa, p2m_root);
+}
+void arch_vcpu_run_once(struct vcpu *v) { active->vcpu_run_once(v); }
+bool arch_vcpu_interruptible(struct vcpu *v) { return active->vcpu_interruptible(v); }
+void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector) { active->vcpu_inject_irq(v, vector); }
+void arch_vcpu_request_irq_window(struct vcpu *v) { active->vcpu_request_irq_window(v); }
+void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s) { active->vcpu_get_sregs(v, s); }
+void arch_vcpu_flush_tlb(struct vcpu *v) { active->vcpu_flush_tlb(v); }
+uint64_t arch_p2m_create(void) { return active->p2m_create(); }
+int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large)
+{
+    return active->p2m_map(root, gpa, hpa, size, large);
+}
+uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa) { return active->p2m_unmap_4k(root, gpa); }
+void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size))
+{
+    active->p2m_destroy(root, free_leaf);
+}
+uint64_t arch_p2m_table_pages(uint64_t root) { return active->p2m_table_pages(root); }
+void *arch_gpa_to_hva(uint64_t root, uint64_t gpa) { return active->gpa_to_hva(root, gpa); }
