@@ -30,7 +30,7 @@ include arch/x86/objects.mk src/objects.mk console/objects.mk
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs) $(hv-variant-objs))
 HV_FLOOR_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs) $(hv-floor-objs))
 
-.PHONY: all tools guests run test unit system fuzz bench deps board clean
+.PHONY: all tools guests run test test-vmx unit system fuzz bench deps board clean
 all: $(BUILD)/kestrel.elf tools guests
 
 # In-tree guests (guests/guests.mk defines GUEST_ELFS and their rules).
@@ -143,6 +143,10 @@ test: deps-check all $(UNIT_BINS) $(FUZZ_BINS)
 
 system: deps-check all
 	$(PYTHON) tests/run_tests.py --system tests/system
+
+# The whole domain suite on Intel VMX under Bochs (make test runs a subset of it).
+test-vmx: deps-check all
+	$(PYTHON) tests/run_tests.py --system tests/vmx
 
 run: deps-check all
 	sh tools/run-qemu.sh $(BOARD)
