@@ -392,6 +392,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         vcpu_handle_fatal(v, "hardware task switch (not supported)");
         return;
     case VMEXIT_INVALID:
+    case 0xffffffffULL:         /* some implementations store -1 as 32 bits */
         v->exits[EXIT_INVALID]++;
         vcpu_handle_fatal(v, "the CPU refused the guest state (VMEXIT_INVALID)");
         return;
