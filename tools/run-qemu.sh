@@ -39,7 +39,7 @@ set -- -accel tcg -cpu max -m 512 -display none -monitor none -nodefaults -no-us
     -kernel "$ELF"
 [ -n "$initrd" ] && set -- "$@" -initrd "$initrd"
 
-echo "Kestrel ($BOARD): press CTRL-A three times to switch to/from the (XEN) prompt; CTRL-] then q to quit."
+echo "Kestrel ($BOARD): input starts at the (XEN) prompt (try help, list); CTRL-A three times moves it to each domain in turn and back; CTRL-] then q quits."
 qemu-system-x86_64 "$@" >"$tmp/qemu.log" 2>&1 &
 qemu_pid=$!
 
