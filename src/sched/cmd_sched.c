@@ -1,0 +1,53 @@
+/* `sched-credit [dom] [weight]`, as xl's sched-credit: show every domain's weight, or set
+ * one domain's weight at run time (its share of the CPU against the others). */
+#include "core/domain.h"
+#include "sched/sched.h"
+#include "sched/policy.h"
+#include "console/shell.h"
+
+static const char *complete_domain(const char *line, unsigned word, unsigned i)
+{
+    (void)line;
+    if (word != 1)
+        return NULL;
+    for (struct domain *d = domain_first(); d; d = domain_next(d))
+        if (i-- == 0)
+            return d->name;
+    return NULL;
+}
+
+static int cmd_sched_credit(int argc, char **argv)
+{
+    if (argc > 3) {
+        shell_usage(shell_find("sched-credit"));
+        return SHELL_EUSAGE;
+    }
+    if (argc == 3) {
+        struct domain *d = domain_lookup(argv[1]);
+        uint64_t w;
+        if (!d) {
+            shell_printf("no domain '%s'\n", argv[1]);
+            return SHELL_EUSAGE;
+        }
+        if (shell_parse_u64(argv[2], &w) != 0 || w < SCHED_WEIGHT_MIN || w > SCHED_WEIGHT_MAX) {
+            shell_printf("sched-credit: bad weight '%s' (%u..%u)\n", argv[2], SCHED_WEIGHT_MIN,
+                         SCHED_WEIGHT_MAX);
+            return SHELL_EUSAGE;
+        }
+        sched_set_vcpu_weight(&d->vcpu, (uint32_t)w);
+        d->cfg.weight = (uint32_t)w;
+    }
+    struct domain *only = argc >= 2 ? domain_lookup(argv[1]) : NULL;
+    if (argc == 2 && !only) {
+        shell_printf("no domain '%s'\n", argv[1]);
+        return SHELL_EUSAGE;
+    }
+    shell_printf("Name                                ID Weight  Cap\n");
+    for (struct domain *d = domain_first(); d; d = domain_next(d))
+        if (!only || d == only)
+            shell_printf("%-32s %5d %6u %4d\n", d->name, d->id, d->vcpu.se.weight, 0);
+    return 0;
+}
+SHELL_COMMAND_COMPLETE(cmd_sched_credit_entry, "sched-credit", 0, "[dom [weight]]",
+                       "show or set domains' scheduler weights", cmd_sched_credit,
+                       complete_domain);
