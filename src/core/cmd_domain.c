@@ -12,18 +12,6 @@
 #include "lib/string.h"
 #include "lib/format.h"
 
-/* Completer: domain names for the first argument. */
-static const char *complete_domain(const char *line, unsigned word, unsigned i)
-{
-    (void)line;
-    if (word != 1)
-        return NULL;
-    for (struct domain *d = domain_first(); d; d = domain_next(d))
-        if (i-- == 0)
-            return d->name;
-    return NULL;
-}
-
 /* The domain named by argv[1], or NULL after printing the error line. */
 static struct domain *arg_domain(int argc, char **argv, int want)
 {
@@ -132,7 +120,7 @@ static int cmd_destroy(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND_COMPLETE(cmd_destroy_entry, "destroy", 0, "<dom>", "destroy a domain at once",
-                       cmd_destroy, complete_domain);
+                       cmd_destroy, domain_name_candidate);
 
 static int cmd_pause(int argc, char **argv)
 {
@@ -147,7 +135,7 @@ static int cmd_pause(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND_COMPLETE(cmd_pause_entry, "pause", 0, "<dom>", "pause a domain", cmd_pause,
-                       complete_domain);
+                       domain_name_candidate);
 
 static int cmd_unpause(int argc, char **argv)
 {
@@ -161,7 +149,7 @@ static int cmd_unpause(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND_COMPLETE(cmd_unpause_entry, "unpause", 0, "<dom>", "unpause a paused domain",
-                       cmd_unpause, complete_domain);
+                       cmd_unpause, domain_name_candidate);
 
 /* shutdown and `reboot <dom>`: the cfg's on_poweroff / on_reboot action follows. */
 static int shutdown_common(int argc, char **argv, enum shutdown_reason why)
@@ -184,7 +172,7 @@ static int cmd_shutdown(int argc, char **argv)
 }
 SHELL_COMMAND_COMPLETE(cmd_shutdown_entry, "shutdown", 0, "<dom>",
                        "shut a domain down (then its on_poweroff action)", cmd_shutdown,
-                       complete_domain);
+                       domain_name_candidate);
 
 int domain_cmd_reboot(int argc, char **argv);
 int domain_cmd_reboot(int argc, char **argv)
@@ -210,7 +198,7 @@ static int cmd_mem_set(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND_COMPLETE(cmd_mem_set_entry, "mem-set", 0, "<dom> <MiB>",
-                       "set a domain's balloon target", cmd_mem_set, complete_domain);
+                       "set a domain's balloon target", cmd_mem_set, domain_name_candidate);
 
 static int cmd_mem_max(int argc, char **argv)
 {
@@ -230,7 +218,7 @@ static int cmd_mem_max(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND_COMPLETE(cmd_mem_max_entry, "mem-max", 0, "<dom> <MiB>",
-                       "set a domain's memory ceiling", cmd_mem_max, complete_domain);
+                       "set a domain's memory ceiling", cmd_mem_max, domain_name_candidate);
 
 static int cmd_vcpu_list(int argc, char **argv)
 {
@@ -264,7 +252,7 @@ static int cmd_console(int argc, char **argv)
 }
 SHELL_COMMAND_COMPLETE(cmd_console_entry, "console", 0, "<dom>",
                        "attach to a domain's console (CTRL-a x3 to come back)", cmd_console,
-                       complete_domain);
+                       domain_name_candidate);
 
 static int cmd_domain_info(int argc, char **argv)
 {

@@ -6,17 +6,6 @@
 #include "lib/ctype.h"
 #include "lib/string.h"
 
-static const char *complete_domain(const char *line, unsigned word, unsigned i)
-{
-    (void)line;
-    if (word != 1)
-        return NULL;
-    for (struct domain *d = domain_first(); d; d = domain_next(d))
-        if (i-- == 0)
-            return d->name;
-    return NULL;
-}
-
 static void print_seg(const char *name, const struct vcpu_segment *s)
 {
     shell_printf("%-4s sel %04x attr %03x limit %08x base %016llx\n", name, s->sel, s->attr,
@@ -82,7 +71,7 @@ static int cmd_dump(int argc, char **argv)
 }
 SHELL_COMMAND_COMPLETE(cmd_dump_entry, "dump", 0, "<dom>",
                        "guest registers, control state and exit counts", cmd_dump,
-                       complete_domain);
+                       domain_name_candidate);
 
 #define DUMPMEM_MAX 4096
 
@@ -130,7 +119,7 @@ static int cmd_dumpmem(int argc, char **argv)
 }
 SHELL_COMMAND_COMPLETE(cmd_dumpmem_entry, "dumpmem", 0, "<dom> <gpa> [len]",
                        "hexdump guest-physical memory (len up to 4096)", cmd_dumpmem,
-                       complete_domain);
+                       domain_name_candidate);
 
 #define VGA_TEXT_GPA 0xB8000ULL
 #define VGA_COLS 80
@@ -175,4 +164,4 @@ static int cmd_vga(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND_COMPLETE(cmd_vga_entry, "vga", 0, "<dom>", "show a domain's VGA text screen",
-                       cmd_vga, complete_domain);
+                       cmd_vga, domain_name_candidate);

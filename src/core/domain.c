@@ -78,6 +78,17 @@ unsigned domain_count(void)
     return n;
 }
 
+const char *domain_name_candidate(const char *line, unsigned word, unsigned i)
+{
+    (void)line;
+    if (word != 1)
+        return NULL;
+    for (struct domain *d = domain_first(); d; d = domain_next(d))
+        if (i-- == 0)
+            return d->name;
+    return NULL;
+}
+
 void domain_state_letters(const struct domain *d, char out[7])
 {
     memcpy(out, "------", 7);

@@ -5,17 +5,6 @@
 #include "sched/policy.h"
 #include "console/shell.h"
 
-static const char *complete_domain(const char *line, unsigned word, unsigned i)
-{
-    (void)line;
-    if (word != 1)
-        return NULL;
-    for (struct domain *d = domain_first(); d; d = domain_next(d))
-        if (i-- == 0)
-            return d->name;
-    return NULL;
-}
-
 static int cmd_sched_credit(int argc, char **argv)
 {
     if (argc > 3) {
@@ -50,4 +39,4 @@ static int cmd_sched_credit(int argc, char **argv)
 }
 SHELL_COMMAND_COMPLETE(cmd_sched_credit_entry, "sched-credit", 0, "[dom [weight]]",
                        "show or set domains' scheduler weights", cmd_sched_credit,
-                       complete_domain);
+                       domain_name_candidate);

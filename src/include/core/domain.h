@@ -95,6 +95,8 @@ struct domain *domain_lookup(const char *name_or_id);
 struct domain *domain_first(void);
 struct domain *domain_next(const struct domain *d);
 unsigned domain_count(void);
+/* Shell completer (shell_complete_fn): the live domains' names for the first argument. */
+const char *domain_name_candidate(const char *line, unsigned word, unsigned i);
 /* xl list's state letters "r-----" for d. */
 void domain_state_letters(const struct domain *d, char out[7]);
 
