@@ -180,42 +180,42 @@ int domain_cmd_reboot(int argc, char **argv)
     return shutdown_common(argc, argv, SHUTDOWN_REBOOT);
 }
 
-static int cmd_mem_set(int argc, char **argv)
+/* mem-set and mem-max: `<cmd> <dom> <MiB>`, applied by setter (which words its own error). */
+static int mem_command(int argc, char **argv,
+                       int (*setter)(struct domain *, uint64_t, char *, size_t))
 {
-    struct domain *d = arg_domain(argc < 3 ? argc : 2, argv, 2);
     uint64_t mib;
     char err[128];
-    if (!d)
-        return SHELL_EUSAGE;
-    if (argc != 3 || shell_parse_u64(argv[2], &mib) != 0) {
-        shell_printf("mem-set: bad size '%s' (MiB)\n", argc == 3 ? argv[2] : "");
+    if (argc != 3) {
+        shell_usage(shell_find(argv[0]));
         return SHELL_EUSAGE;
     }
-    if (domain_set_target(d, mib, err, sizeof(err)) != 0) {
+    struct domain *d = domain_lookup(argv[1]);
+    if (!d) {
+        shell_printf("no domain '%s'\n", argv[1]);
+        return SHELL_EUSAGE;
+    }
+    if (shell_parse_u64(argv[2], &mib) != 0) {
+        shell_printf("%s: bad size '%s' (MiB)\n", argv[0], argv[2]);
+        return SHELL_EUSAGE;
+    }
+    if (setter(d, mib, err, sizeof(err)) != 0) {
         shell_printf("%s\n", err);
         return SHELL_EUSAGE;
     }
     return 0;
+}
+
+static int cmd_mem_set(int argc, char **argv)
+{
+    return mem_command(argc, argv, domain_set_target);
 }
 SHELL_COMMAND_COMPLETE(cmd_mem_set_entry, "mem-set", 0, "<dom> <MiB>",
                        "set a domain's balloon target", cmd_mem_set, domain_name_candidate);
 
 static int cmd_mem_max(int argc, char **argv)
 {
-    struct domain *d = arg_domain(argc < 3 ? argc : 2, argv, 2);
-    uint64_t mib;
-    char err[128];
-    if (!d)
-        return SHELL_EUSAGE;
-    if (argc != 3 || shell_parse_u64(argv[2], &mib) != 0) {
-        shell_printf("mem-max: bad size '%s' (MiB)\n", argc == 3 ? argv[2] : "");
-        return SHELL_EUSAGE;
-    }
-    if (domain_set_max(d, mib, err, sizeof(err)) != 0) {
-        shell_printf("%s\n", err);
-        return SHELL_EUSAGE;
-    }
-    return 0;
+    return mem_command(argc, argv, domain_set_max);
 }
 SHELL_COMMAND_COMPLETE(cmd_mem_max_entry, "mem-max", 0, "<dom> <MiB>",
                        "set a domain's memory ceiling", cmd_mem_max, domain_name_candidate);
