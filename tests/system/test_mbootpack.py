@@ -487,23 +487,19 @@ MAP_LINE = re.compile(r"\(XEN\)  \[[0-9a-f]{16}, [0-9a-f]{16}\] \(\w+\)")
 
 
 def kestrel_session(*args, commands=()):
-    """Boot Kestrel; wait for its prompt; run commands; return all output."""
+    """Boot Kestrel and wait for its prompt; for each (command, text) in commands
+    type the command and wait for text in its output; return all output."""
     log = io.StringIO()
     p = pexpect.spawn(QEMU[0], QEMU[1:] + ["-m", "256"] + list(args), timeout=30,
                       encoding="utf-8", codec_errors="replace")
     p.logfile_read = log
     try:
         p.expect(r"\(XEN\) \*\*\* Serial input to Xen")
-        for c in commands:
+        for command, text in commands:
             time.sleep(0.5)
-            p.send(c + "\r")
-            p.expect(c)
-            p.expect(r"\n\(XEN\) ", timeout=10)
-            time.sleep(0.5)
-            try:
-                p.expect(r"\0", timeout=0.5)
-            except pexpect.TIMEOUT:
-                pass
+            p.send(command + "\r")
+            p.expect_exact(command)
+            p.expect_exact(text, timeout=10)
         return log.getvalue().replace("\r", "")
     finally:
         p.close(force=True)
@@ -516,7 +512,7 @@ def test_kestrel_packed(files):
     assert r.returncode == 0, r.stderr
     ref = kestrel_session("-kernel", KESTREL, "-append", "console=com1")
     got = kestrel_session("-kernel", img, "-append", "console=com1 mbp_marker=42",
-                          commands=["cmdline"])
+                          commands=[("cmdline", "mbp_marker=42")])
     ref_map = MAP_LINE.findall(ref)
     assert ref_map and MAP_LINE.findall(got) == ref_map
     assert "mbp_marker=42" in got.split("cmdline", 1)[1]
@@ -548,7 +544,7 @@ def test_kestrel_qemu_board(files):
     r = run(["sh", os.path.join(ROOT, "tools", "mbootpack", "pack-board.sh"), "qemu"], env=env)
     assert r.returncode == 0, r.stderr
     got = kestrel_session("-kernel", img, "-append", "console=com1 -- mbp_mod_marker",
-                          commands=["modules"])
+                          commands=[("modules", "mbp_mod_marker")])
     listing = got.split("modules", 1)[1]
     first = [w.split()[0] for w in open(BOARD_LIST) if w.split() and w[0] != "#"][0]
     assert os.path.basename(first) + " mbp_mod_marker" in listing
@@ -585,7 +581,7 @@ def test_debian_xen_dom0(files):
         p.expect(r"\*\*\* Serial input to DOM0")
         log = p.before
         # dom0's Linux shows the command line the module received.
-        p.expect(r"Command line: ([^\r\n]*)")
+        p.expect(r"Command line: ([^\r\n]*)\r*\n")
         dom0_cmdline = p.match.group(1)
     finally:
         p.close(force=True)
