@@ -362,6 +362,7 @@ def bad_inputs(files):
         "video": write(os.path.join(d, "video.elf"), bytes(video)),
         "trunc": write(os.path.join(d, "trunc.elf"), elf[:off + 64]),
         "overlap": elf32_overlapping(os.path.join(d, "overlap.elf")),
+        "bomb": write(os.path.join(d, "bomb.gz"), gzip.compress(bytes(65 << 20), 1)),
         "badgz": write(os.path.join(d, "bad.gz"),
                        gzip.compress(random.Random(1).randbytes(20000))[:10000]),
     }
@@ -385,6 +386,8 @@ def bad_inputs(files):
         ("truncated ELF", [p["trunc"]], p["trunc"], "truncated ELF"),
         ("overlapping segments", [p["overlap"]], p["overlap"], "overlapping segments"),
         ("bad gzip", [p["badgz"]], p["badgz"], "bad gzip data"),
+        ("gzip over the size limit", [p["bomb"]], p["bomb"],
+         "larger than the 64 MiB limit when decompressed"),
         ("module string too long", ["-m", files["modA"] + " " + "x" * 5000, k],
          files["modA"], "module string too long"),
         ("over the size limit", ["-m", big[0], "-m", big[1], k], None,

@@ -66,11 +66,10 @@ static uint8_t *read_input(const char *path, size_t *lenp)
 	for (;;) {
 		if (!buf)
 			die(path, "out of memory");
+		if (len > MBP_MAX_IMAGE)
+			die(path, "larger than the %u MiB limit%s",
+			    MBP_MAX_IMAGE >> 20, gz ? " when decompressed" : "");
 		if (len == cap) {
-			if (cap > MBP_MAX_IMAGE)
-				die(path, "larger than the %u MiB limit%s",
-				    MBP_MAX_IMAGE >> 20,
-				    gz ? " when decompressed" : "");
 			cap *= 2;
 			buf = realloc(buf, cap);
 			continue;
