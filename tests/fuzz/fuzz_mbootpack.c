@@ -125,6 +125,7 @@ static void fuzz_bootparams(const uint8_t *data, size_t size)
 	assert(mbp_usable(mi.map, mi.n, out.mbi, 300));
 }
 
+/* libFuzzer entry: try data every way above; crashes and asserts are bugs. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_reader(data, size);

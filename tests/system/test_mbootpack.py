@@ -15,16 +15,19 @@ Run with: /usr/bin/python3 -m pytest --noconftest tests/system/test_mbootpack.py
 """
 
 import gzip
-import io
 import os
 import random
 import re
 import shutil
-import subprocess
-import time
+import sys
 
 import pexpect
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mbootpack"))
+from mbptest import (FIELD, MAP_LINE, QEMU, args_of, boot, boot_fails,  # noqa: E402
+                     elf32_overlapping, kestrel_session, mb_header_offset, parse, run,
+                     write)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOOL = os.path.join(ROOT, "tools", "mbootpack", "mbootpack")
@@ -32,51 +35,7 @@ TK = os.path.join(ROOT, "build", "tests", "mbootpack")
 WORK = os.path.join(TK, "sys")
 KESTREL = os.path.join(ROOT, "build", "kestrel.elf")
 DEBS = os.path.join(ROOT, "build", "mbootpack", "debs")
-QEMU = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-display", "none",
-        "-no-reboot", "-monitor", "none", "-nodefaults", "-no-user-config",
-        "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 DEFAULT = "default args"
-
-
-def run(cmd, **kw):
-    """Run cmd, returning the CompletedProcess (text mode, output captured)."""
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
-
-
-def boot(*args, mem=256, timeout=60):
-    """Boot QEMU with args until mbinfo exits; return its serial output."""
-    cmd = QEMU + ["-m", str(mem)] + list(args)
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        raise AssertionError(f"QEMU timed out: {cmd}\n{(e.stdout or b'').decode(errors='replace')}")
-    out = p.stdout.decode(errors="replace")
-    assert "MBINFO END" in out, f"{cmd}\n{out}\n{p.stderr.decode(errors='replace')}"
-    return out
-
-
-FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
-
-
-def parse(out):
-    """Parse mbinfo's report into a dict (mods and mmap as lists)."""
-    body = out.split("MBINFO BEGIN\n", 1)[1].split("MBINFO END", 1)[0]
-    info = {"mods": [], "mmap": []}
-    for line in body.splitlines():
-        fields = {k: v[1:-1] if v.startswith('"') else v for k, v in FIELD.findall(line)}
-        if line.startswith("mod["):
-            info["mods"].append(fields)
-        elif line.startswith("mmap["):
-            info["mmap"].append(line.split(" ", 1)[1])
-        else:
-            info.update(fields)
-    return info
-
-
-def args_of(cmdline):
-    """The command line without its first word (the kernel's name or path)."""
-    return cmdline.split(" ", 1)[1] if " " in cmdline else ""
 
 
 @pytest.fixture(scope="module")
@@ -140,18 +99,21 @@ def check_strings(got, kernel_args, mod_args):
 
 
 def test_direct_reference(direct, files):
+    """The direct Multiboot boot works and shows what it was given."""
     assert direct["magic"] == "0x2badb002"
     assert args_of(direct["cmdline"]) == "ref args"
     assert direct["mods"][0]["string"].endswith("modA.txt a1 a2")
 
 
 def test_qemu_kernel_default_cmdline(files, direct):
+    """(a) Without -append the packed defaults reach the kernel."""
     got = parse(boot("-kernel", files["img"]))
     check_same_machine(got, direct)
     check_strings(got, DEFAULT, ["a1 a2", ""])
 
 
 def test_qemu_kernel_append_overrides(files, direct):
+    """(a) -append replaces the kernel args and, part by part, the module args."""
     got = parse(boot("-kernel", files["img"], "-append", "new  args -- m1 x -- m2"))
     check_same_machine(got, direct)
     check_strings(got, "new  args", ["m1 x", "m2"])
@@ -162,6 +124,7 @@ def test_qemu_kernel_append_overrides(files, direct):
 
 @pytest.mark.parametrize("variant", ["mbinfo64.elf", "mbinfo.bin"])
 def test_qemu_kernel_kludge_variants(files, variant):
+    """(a) ELF64 and flat a.out-kludge kernels boot packed as they do directly."""
     ref = parse(boot("-kernel", files[variant], "-append", "x",
                      "-initrd", f"{files['modA']} a1 a2,{files['modB']}"))
     got = parse(boot("-kernel", files[variant + ".img"], "-append", "y -- z"))
@@ -172,6 +135,7 @@ def test_qemu_kernel_kludge_variants(files, variant):
 
 @pytest.mark.parametrize("mem", [48, 4096])
 def test_memory_sizes(files, mem):
+    """Small memory and memory above 4 GiB give the same map as a direct boot."""
     ref = parse(boot("-kernel", files["mbinfo.elf"], "-initrd",
                      f"{files['modA']} a1 a2,{files['modB']}", mem=mem))
     got = parse(boot("-kernel", files["img"], mem=mem))
@@ -220,12 +184,14 @@ def grub_boot(iso, entry):
 
 
 def test_grub_linux16(grub_iso, direct):
+    """(b) GRUB linux16 with arguments."""
     got = grub_boot(grub_iso, "linux16")
     check_same_machine(got, direct)
     check_strings(got, "g16 args", ["gm1", "gm2"])
 
 
 def test_grub_linux16_packed_defaults(grub_iso, direct):
+    """(b) GRUB linux16 without arguments."""
     # GRUB passes only "BOOT_IMAGE=/boot/kestrel.img": the packed defaults stay.
     got = grub_boot(grub_iso, "linux16-default")
     check_same_machine(got, direct)
@@ -233,12 +199,14 @@ def test_grub_linux16_packed_defaults(grub_iso, direct):
 
 
 def test_grub_linux_32bit_entry(grub_iso, direct):
+    """(c) GRUB linux: the 32-bit entry, map from boot_params."""
     got = grub_boot(grub_iso, "linux")
     check_same_machine(got, direct)
     check_strings(got, "g32 args", ["gm1", "gm2"])
 
 
 def test_grub_multiboot_agrees(grub_iso, direct):
+    """GRUB's own multiboot loader agrees with mbootpack."""
     # GRUB's own Multiboot loader computes mem_lower/mem_upper and the map the
     # same way; and it places modules where mbootpack does.
     mb = grub_boot(grub_iso, "multiboot")
@@ -258,6 +226,7 @@ LABEL kestrel
 
 
 def test_isolinux(files, direct):
+    """(d) ISOLINUX (the 16-bit protocol LILO uses too)."""
     tree = os.path.join(WORK, "isolinux")
     os.makedirs(os.path.join(tree, "isolinux"))
     os.makedirs(os.path.join(tree, "boot"))
@@ -280,6 +249,7 @@ SYSLINUX_CFG = ISOLINUX_CFG.replace("sl args -- sm1 -- sm2", "sx args -- sx1 -- 
 
 
 def test_syslinux_floppy(files, direct):
+    """(d) SYSLINUX on a FAT floppy image."""
     # SYSLINUX proper on a FAT floppy image, built with mtools (no mounting).
     fd = os.path.join(WORK, "syslinux.img")
     cfg = os.path.join(WORK, "syslinux.cfg")
@@ -296,17 +266,8 @@ def test_syslinux_floppy(files, direct):
     check_strings(got, "sx args", ["sx1", "sx2"])
 
 
-def boot_fails(img, text, mem=256):
-    """Boot img, expecting the stub to print text and halt."""
-    p = pexpect.spawn(QEMU[0], QEMU[1:] + ["-m", str(mem), "-kernel", img], timeout=20,
-                      encoding="utf-8", codec_errors="replace")
-    try:
-        p.expect_exact(text)
-    finally:
-        p.close(force=True)
-
-
 def test_boot_errors_reported(files):
+    """Boot-time faults are reported, not jumped over."""
     # A loader that did not load the whole file; not enough RAM for the modules.
     trunc = os.path.join(WORK, "truncated.img")
     write(trunc, open(files["img"], "rb").read()[:200000])
@@ -319,31 +280,6 @@ def test_boot_errors_reported(files):
 
 
 # ---- the tool itself: errors, determinism, gzip, --list, pack-board.sh ----------------
-
-def mb_header_offset(data):
-    """Offset of the first Multiboot header magic in data."""
-    return data.index((0x1BADB002).to_bytes(4, "little"))
-
-
-def write(path, data):
-    with open(path, "wb") as fh:
-        fh.write(data)
-    return path
-
-
-def elf32_overlapping(path):
-    """An ELF32 Multiboot kernel whose two PT_LOAD segments overlap."""
-    import struct
-    img = bytearray(0x3000)
-    img[0:16] = b"\x7fELF\x01\x01\x01" + bytes(9)
-    struct.pack_into("<HHIIIIIHHHHHH", img, 16, 2, 3, 1, 0x100000, 52, 0, 0, 52, 32, 2,
-                     0, 0, 0)
-    for i, paddr in enumerate((0x100000, 0x100800)):
-        struct.pack_into("<8I", img, 52 + 32 * i, 1, 0x1000 + 0x1000 * i, paddr, paddr,
-                         0x1000, 0x1000, 5, 0x1000)
-    struct.pack_into("<3I", img, 0x200, 0x1BADB002, 3, (-(0x1BADB002 + 3)) & 0xffffffff)
-    return write(path, bytes(img))
-
 
 def bad_inputs(files):
     """(description, argv without -o, file the message must name, fault text)."""
@@ -396,6 +332,7 @@ def bad_inputs(files):
 
 
 def test_bad_inputs_one_line_no_output(files):
+    """Each bad input: exit 1, one line naming file and fault, no output."""
     out = os.path.join(WORK, "bad", "out.img")
     for desc, argv, named, fault in bad_inputs(files):
         r = run([TOOL, "-o", out] + argv)
@@ -409,6 +346,7 @@ def test_bad_inputs_one_line_no_output(files):
 
 
 def test_failed_run_keeps_previous_output(files):
+    """A failed run leaves an existing output file untouched."""
     out = os.path.join(WORK, "keep.img")
     shutil.copy(files["img"], out)
     before = open(out, "rb").read()
@@ -418,6 +356,7 @@ def test_failed_run_keeps_previous_output(files):
 
 
 def test_deterministic_and_gzip_inputs(files):
+    """Same inputs, same bytes; gzip inputs pack like plain ones."""
     gzdir = os.path.join(WORK, "gz")
     os.makedirs(gzdir, exist_ok=True)
     names = {}
@@ -438,6 +377,7 @@ def test_deterministic_and_gzip_inputs(files):
 
 
 def test_list(files):
+    """--list shows the kernel, entry, modules and default command line."""
     r = run([TOOL, "--list", files["img"]])
     assert r.returncode == 0, r.stderr
     out = r.stdout
@@ -458,6 +398,7 @@ def test_list(files):
 
 
 def test_help_and_version():
+    """-h and --version answer; no kernel is a usage error."""
     r = run([TOOL, "-h"])
     assert r.returncode == 0 and r.stdout.startswith("usage: mbootpack")
     r = run([TOOL, "--version"])
@@ -466,6 +407,7 @@ def test_help_and_version():
 
 
 def test_pack_board_script(files, direct):
+    """pack-board.sh packs a board's modules.list with its args."""
     boards = os.path.join(WORK, "boards")
     os.makedirs(os.path.join(boards, "t"))
     rel = os.path.relpath(WORK, ROOT)
@@ -486,30 +428,9 @@ def test_pack_board_script(files, direct):
 
 # ---- Kestrel (skipped while build/kestrel.elf does not exist) --------------------------
 
-MAP_LINE = re.compile(r"\(XEN\)  \[[0-9a-f]{16}, [0-9a-f]{16}\] \(\w+\)")
-
-
-def kestrel_session(*args, commands=()):
-    """Boot Kestrel and wait for its prompt; for each (command, text) in commands
-    type the command and wait for text in its output; return all output."""
-    log = io.StringIO()
-    p = pexpect.spawn(QEMU[0], QEMU[1:] + ["-m", "256"] + list(args), timeout=30,
-                      encoding="utf-8", codec_errors="replace")
-    p.logfile_read = log
-    try:
-        p.expect(r"\(XEN\) \*\*\* Serial input to Xen")
-        for command, text in commands:
-            time.sleep(0.5)
-            p.send(command + "\r")
-            p.expect_exact(command)
-            p.expect_exact(text, timeout=10)
-        return log.getvalue().replace("\r", "")
-    finally:
-        p.close(force=True)
-
-
 @pytest.mark.skipif(not os.path.exists(KESTREL), reason="build/kestrel.elf not built yet")
 def test_kestrel_packed(files):
+    """Kestrel packed: same memory map as direct, cmdline shows the override."""
     img = os.path.join(WORK, "kestrel.img")
     r = run([TOOL, "-o", img, "-c", "console=com1", KESTREL])
     assert r.returncode == 0, r.stderr
@@ -541,6 +462,7 @@ def board_modules_missing():
 @pytest.mark.skipif(board_modules_missing() is not None,
                     reason=str(board_modules_missing()))
 def test_kestrel_qemu_board(files):
+    """The qemu board packed by pack-board.sh boots; module args override."""
     # pack-board.sh qemu, then a loader line that replaces the first module's args.
     img = os.path.join(WORK, "board-qemu.img")
     env = dict(os.environ, OUT=img)
@@ -559,6 +481,7 @@ XEN_ARGS = "console=com1 com1=115200,8n1 smap=0 dom0_mem=256M noreboot"
 
 
 def test_debian_xen_dom0(files):
+    """Debian's Xen 4.17 packed with a dom0 kernel reaches the dom0 hand-off."""
     if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
         pytest.skip("needs apt-get and dpkg-deb to fetch Debian's Xen")
     r = run(["sh", os.path.join(ROOT, "tests", "mbootpack", "fetch-debian-xen.sh")])

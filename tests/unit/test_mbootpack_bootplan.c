@@ -26,6 +26,7 @@ static const struct mbp_e820 qemu_map[] = {
 };
 #define NQ (sizeof(qemu_map) / sizeof(qemu_map[0]))
 
+/* mem_lower/mem_upper follow GRUB: RAM at 0 (capped at 640 KiB) and RAM contiguous from 1 MiB. */
 static void test_mem_sizes(void **state)
 {
 	(void)state;
@@ -49,6 +50,7 @@ static void test_mem_sizes(void **state)
 	assert_int_equal(up, 0);
 }
 
+/* Usable means inside RAM and clear of other entries; allocation steps over holes. */
 static void test_usable_and_alloc(void **state)
 {
 	(void)state;
@@ -90,6 +92,7 @@ static void check_clean(const char *in, const char *want)
 	assert_string_equal(buf, want);
 }
 
+/* Loader-added BOOT_IMAGE= words and LILO's "auto" go; everything else stays as typed. */
 static void test_clean(void **state)
 {
 	(void)state;
@@ -103,6 +106,7 @@ static void test_clean(void **state)
 	check_clean("xBOOT_IMAGE=1 BOOT_IMAGE", "xBOOT_IMAGE=1 BOOT_IMAGE");
 }
 
+/* The line splits at each word "--", parts trimmed, extra parts kept in the last. */
 static void test_split(void **state)
 {
 	(void)state;
@@ -136,6 +140,7 @@ static uint32_t f32(const uint8_t *b, size_t off)
 	return v;
 }
 
+/* The Multiboot information has every field and string where its pointers say. */
 static void test_build_mbi(void **state)
 {
 	(void)state;
@@ -193,6 +198,7 @@ static void bp32(size_t off, uint32_t v)
 	memcpy(bp + off, &v, 4);
 }
 
+/* boot_params memory: E820 first, then E801, then 88h, INT 12h for mem_lower. */
 static void test_bootparams_memory(void **state)
 {
 	(void)state;
@@ -233,6 +239,7 @@ static void test_bootparams_memory(void **state)
 	assert_int_equal(mi.n, BP_E820_MAX);
 }
 
+/* A loader line replaces the packed args part by part; an empty one keeps them. */
 static void test_choose_args(void **state)
 {
 	(void)state;
@@ -256,6 +263,7 @@ static void test_choose_args(void **state)
 	assert_string_equal(m[2], "p2");
 }
 
+/* Modules follow the kernel, scratch goes above all, the information low if RAM. */
 static void test_place(void **state)
 {
 	(void)state;
@@ -311,6 +319,7 @@ static void test_place(void **state)
 	assert_non_null(strstr(mbp_place(&in, &out), "not in usable RAM"));
 }
 
+/* Run every test of this file. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

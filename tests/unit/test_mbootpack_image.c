@@ -55,6 +55,7 @@ static int setup_inputs(void **state)
 	return 0;
 }
 
+/* What mbp_pack writes, mbp_read gives back, header fields included. */
 static void test_round_trip(void **state)
 {
 	(void)state;
@@ -98,6 +99,7 @@ static void test_round_trip(void **state)
 	free(out);
 }
 
+/* Equal inputs give equal bytes. */
 static void test_deterministic(void **state)
 {
 	(void)state;
@@ -112,6 +114,7 @@ static void test_deterministic(void **state)
 	free(b);
 }
 
+/* Over-long strings, too many modules and an over-size image are refused. */
 static void test_limits(void **state)
 {
 	(void)state;
@@ -139,6 +142,7 @@ static void test_limits(void **state)
 	assert_non_null(strstr(err, "modules"));
 }
 
+/* Every proper prefix of an image is rejected. */
 static void test_truncated_rejected(void **state)
 {
 	(void)state;
@@ -157,6 +161,7 @@ static void test_truncated_rejected(void **state)
 	free(out);
 }
 
+/* Corrupt data shows as a CRC mismatch; corrupt tables and foreign files fail. */
 static void test_corruption(void **state)
 {
 	(void)state;
@@ -182,6 +187,7 @@ static void test_corruption(void **state)
 	free(out);
 }
 
+/* Run every test of this file. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -54,6 +54,7 @@ static size_t elf32(unsigned n, const uint32_t *paddr, uint32_t entry)
 	return 0x1000 + 0x100 * n;
 }
 
+/* An ELF32 kernel loads by physical address, entry translated. */
 static void test_elf32_ok(void **state)
 {
 	(void)state;
@@ -72,6 +73,7 @@ static void test_elf32_ok(void **state)
 	assert_int_equal(k.header_offset, 0x400);
 }
 
+/* A header only past the first 8 KiB is not found. */
 static void test_no_header(void **state)
 {
 	(void)state;
@@ -86,6 +88,7 @@ static void test_no_header(void **state)
 	assert_string_equal(err, "no Multiboot header in the first 8 KiB");
 }
 
+/* A header with a bad checksum is reported with its offset. */
 static void test_bad_checksum(void **state)
 {
 	(void)state;
@@ -98,6 +101,7 @@ static void test_bad_checksum(void **state)
 	assert_non_null(strstr(err, "0x400"));
 }
 
+/* Video mode and unknown required flags are refused by name; optional ones ignored. */
 static void test_flags(void **state)
 {
 	(void)state;
@@ -115,6 +119,7 @@ static void test_flags(void **state)
 	assert_int_equal(mb_kernel_parse(img, len, &k, err, sizeof(err)), 0);
 }
 
+/* Segment data or program headers past the end of the file are reported. */
 static void test_truncated_elf(void **state)
 {
 	(void)state;
@@ -129,6 +134,7 @@ static void test_truncated_elf(void **state)
 	assert_non_null(strstr(err, "truncated ELF: program headers"));
 }
 
+/* Overlapping segments and segments below 1 MiB are refused. */
 static void test_overlap_and_low(void **state)
 {
 	(void)state;
@@ -143,6 +149,7 @@ static void test_overlap_and_low(void **state)
 	assert_non_null(strstr(err, "below 1 MiB"));
 }
 
+/* An ELF64 loads only through the a.out-kludge address fields. */
 static void test_elf64_needs_kludge(void **state)
 {
 	(void)state;
@@ -164,6 +171,7 @@ static void test_elf64_needs_kludge(void **state)
 	assert_int_equal(k.entry, 0x100420);
 }
 
+/* A flat a.out-kludge image loads; each bad address field is named. */
 static void test_aout_flat(void **state)
 {
 	(void)state;
@@ -204,6 +212,7 @@ static void test_aout_flat(void **state)
 	assert_non_null(strstr(err, "truncated Multiboot header"));
 }
 
+/* A non-ELF file needs the address fields. */
 static void test_not_elf_without_kludge(void **state)
 {
 	(void)state;
@@ -214,6 +223,7 @@ static void test_not_elf_without_kludge(void **state)
 	assert_non_null(strstr(err, "not an ELF file"));
 }
 
+/* Run every test of this file. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -197,6 +197,7 @@ static void usage(FILE *f)
 		"part from each module's args.\n");
 }
 
+/* Parse the options, then pack (or --list); exit status 0, or 1 on error. */
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {

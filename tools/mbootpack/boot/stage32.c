@@ -116,6 +116,11 @@ static char *copy_loader_cmdline(const uint8_t *bp)
 	return loader_cl;
 }
 
+/*
+ * Entered from head32.S on our own stack with bp = boot_params (ours or the
+ * 32-bit loader's).  Never returns: it enters the kernel through the
+ * trampoline, or stops with a message on COM1 and the screen.
+ */
 void stage32_main(const uint8_t *bp)
 {
 	const struct mbp_tag *tag =
