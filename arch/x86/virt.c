@@ -9,6 +9,7 @@
 
 static const struct virt_backend *const backends[] = {
     &svm_backend,
+    &vmx_backend,
 };
 
 static const struct virt_backend *active;

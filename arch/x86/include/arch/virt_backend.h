@@ -35,6 +35,7 @@ struct virt_backend {
 };
 
 extern const struct virt_backend svm_backend;
+extern const struct virt_backend vmx_backend;
 
 /* The backend in use, or NULL before arch_virt_init succeeded. */
 const struct virt_backend *virt_backend(void);

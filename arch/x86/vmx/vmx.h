@@ -1,0 +1,51 @@
+/* State shared by the files of the VMX backend (vmx.c: setup and the vCPU interface,
+ * vmx_exit.c: the run loop and exit dispatcher); private to arch/x86/vmx. */
+#ifndef KESTREL_ARCH_VMX_VMX_H
+#define KESTREL_ARCH_VMX_VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/vcpu.h"
+
+/* One entry of the VM-entry MSR-load / VM-exit MSR-store area. */
+struct vmx_msr_entry {
+    uint32_t index, reserved;
+    uint64_t value;
+};
+
+/* MSRs the VMCS does not switch itself but the guest may use freely: loaded on each entry
+ * and stored on each exit through one per-vCPU area (the host never uses them). */
+#define VMX_SWAPPED_MSRS 5
+
+struct vmx_vcpu {
+    uint64_t vmcs_pa;
+    uint64_t msr_area_pa;           /* VMX_SWAPPED_MSRS struct vmx_msr_entry */
+    uint64_t p2m_root;
+    uint64_t cr2;                   /* not in the VMCS: switched by hand */
+    uint16_t vpid;
+    bool launched;                  /* VMRESUME from now on */
+    bool in_use;
+};
+
+/* Capabilities found by vmx_init, fixed afterwards. */
+struct vmx_caps {
+    uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+    uint32_t pin, proc, proc2, exit, entry;     /* the controls every VMCS gets */
+    uint64_t invvpid_type;                      /* 1 single context, 2 all, 0 none */
+};
+extern struct vmx_caps vmx_caps;
+
+/* Make s's VMCS the current one (VMPTRLD when another was). */
+void vmx_load(struct vmx_vcpu *s);
+/* Guest-visible CR0/CR4 bits that the guest may not change without an exit. */
+uint64_t vmx_cr0_mask(void);
+uint64_t vmx_cr4_mask(void);
+/* The value written to the real guest CR0/CR4 for a guest-visible value. */
+uint64_t vmx_cr0_real(uint64_t guest);
+uint64_t vmx_cr4_real(uint64_t guest);
+
+/* vmx_exit.c */
+void vmx_vcpu_run_once(struct vcpu *v);
+void vmx_inject_exception(uint8_t vector, bool has_err, uint32_t err);
+
+#endif
