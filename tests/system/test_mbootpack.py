@@ -49,11 +49,11 @@ def files():
     f = {"dir": WORK}
     f["modA"] = os.path.join(WORK, "modA.txt")
     with open(f["modA"], "w") as fh:
-        fh.write("hello, module A\n")
+        fh.write("hello, module A!\n")
     f["modB"] = os.path.join(WORK, "modB.bin")
     with open(f["modB"], "wb") as fh:
         fh.write(random.Random(42).randbytes(300000))
-    for k in ("mbinfo.elf", "mbinfo64.elf", "mbinfo.bin"):
+    for k in ("mbinfo.elf", "mbinfo64.elf", "mbinfo.bin", "mbinfo-high.elf"):
         f[k] = os.path.join(TK, k)
         img = os.path.join(WORK, k + ".img")
         r = run([TOOL, "-o", img, "-c", DEFAULT, "-m", f["modA"] + " a1 a2",
@@ -122,9 +122,9 @@ def test_qemu_kernel_append_overrides(files, direct):
     check_strings(got, "k", ["only", ""])
 
 
-@pytest.mark.parametrize("variant", ["mbinfo64.elf", "mbinfo.bin"])
+@pytest.mark.parametrize("variant", ["mbinfo64.elf", "mbinfo.bin", "mbinfo-high.elf"])
 def test_qemu_kernel_kludge_variants(files, variant):
-    """(a) ELF64 and flat a.out-kludge kernels boot packed as they do directly."""
+    """(a) ELF64, flat a.out-kludge and high-linked kernels boot as they do directly."""
     ref = parse(boot("-kernel", files[variant], "-append", "x",
                      "-initrd", f"{files['modA']} a1 a2,{files['modB']}"))
     got = parse(boot("-kernel", files[variant + ".img"], "-append", "y -- z"))
@@ -384,7 +384,7 @@ def test_list(files):
     assert "boot protocol 2.06" in out
     assert re.search(r"^kernel: mbinfo\.elf \(ELF32\), entry 0x0010[0-9a-f]{4}, "
                      r"Multiboot flags 0x00000003$", out, re.M)
-    assert 'module 0: 16 bytes, "modA.txt a1 a2"' in out
+    assert 'module 0: 17 bytes, "modA.txt a1 a2"' in out
     assert 'module 1: 300000 bytes, "modB.bin"' in out
     assert f'cmdline: "mbinfo.elf {DEFAULT}"' in out
     assert "checksum: ok" in out
