@@ -142,6 +142,42 @@ def test_memory_sizes(files, mem):
     check_same_machine(got, ref)
 
 
+VARIANTS = os.path.join(ROOT, "build", "tools", "mbootpack")
+
+
+def variant_boot(files, n, mem=256):
+    """Pack with the test variant MBP_TEST=n of the real-mode setup; boot it."""
+    r = run(["make", "-s", "-C", os.path.join(ROOT, "tools", "mbootpack"), "testvariants"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    img = os.path.join(WORK, f"variant-{n}.img")
+    r = run([os.path.join(VARIANTS, f"test-{n}", "mbootpack"), "-o", img, "-c", DEFAULT,
+             "-m", files["modA"] + " a1 a2", "-m", files["modB"], files["mbinfo.elf"]])
+    assert r.returncode == 0, r.stderr
+    return boot("-kernel", img, mem=mem)
+
+
+@pytest.mark.parametrize("n,method", [(1, "B"), (3, "K"), (7, "F")])
+def test_a20_methods(files, direct, n, method):
+    """With A20 off at entry, the BIOS, keyboard controller and fast A20 methods each
+    turn it on (later ones tried with the earlier skipped)."""
+    out = variant_boot(files, n)
+    assert f"A20 method: {method}" in out
+    check_same_machine(parse(out), direct)
+
+
+@pytest.mark.parametrize("n", [8, 24])
+def test_memory_fallbacks(files, direct, n):
+    """Without E820 the memory size comes from E801, without E801 from INT 15h/88h;
+    the information then has no map (flags 0x20d) and mem_lower from INT 12h."""
+    got = parse(variant_boot(files, n))
+    assert got["flags"] == "0x0000020d" and not got["mmap"]
+    assert got["mem_lower"] == direct["mem_lower"]
+    ref_upper = int(direct["mem_upper"])
+    want = ref_upper if n == 8 else min(ref_upper, 64512)  # SeaBIOS caps 88h at 63 MiB
+    assert int(got["mem_upper"]) == want
+    assert [m["crc32"] for m in got["mods"]] == [m["crc32"] for m in direct["mods"]]
+
+
 GRUB_CFG = """set timeout=0
 insmod smbios
 smbios --type 1 --get-string 5 --set mbp_entry

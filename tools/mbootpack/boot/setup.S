@@ -7,8 +7,17 @@
  * at code32_start with ESI = boot_params, like Linux's setup does.
  *
  * Linked at offset 0 of the real-mode segment (linker script setup.ld).
+ *
+ * MBP_TEST (0 in the real tool) builds test variants for the system tests,
+ * bits: 1 turn A20 off first and report the method that turned it on
+ * ("A20 method: X" on COM1), 2 skip the BIOS method, 4 skip the keyboard
+ * controller too, 8 skip E820, 16 skip E801 as well.
  */
 #include "../format.h"
+
+#ifndef MBP_TEST
+#define MBP_TEST 0
+#endif
 
 	.code16
 	.section .text, "ax"
@@ -130,6 +139,9 @@ detect_memory:
 	int	$0x12
 	movw	%ax, bp + BP_PRIV_LOWMEM
 
+#if MBP_TEST & 8
+	jmp	e820_done
+#endif
 	xorl	%ebx, %ebx
 	movw	$bp + BP_E820_TABLE, %di
 e820_next:
@@ -150,6 +162,9 @@ e820_next:
 	jnz	e820_next
 e820_done:
 
+#if MBP_TEST & 16
+	jmp	e801_done
+#endif
 	movw	$0xe801, %ax
 	xorw	%bx, %bx
 	xorw	%cx, %cx
@@ -214,14 +229,23 @@ empty_8042:
 /* enable_a20: already on, BIOS, keyboard controller, fast A20; verified
  * after each; halts with a message if none works. */
 enable_a20:
+#if MBP_TEST & 1
+	call	a20_off
+#endif
+	movb	$'0', a20_method
 	movw	$32, %cx
 	call	a20_test
 	jnz	a20_ok
+#if !(MBP_TEST & 2)
+	movb	$'B', a20_method
 	movw	$0x2401, %ax
 	int	$0x15
 	movw	$0xffff, %cx
 	call	a20_test
 	jnz	a20_ok
+#endif
+#if !(MBP_TEST & 4)
+	movb	$'K', a20_method
 	call	empty_8042
 	movb	$0xd1, %al
 	outb	%al, $0x64
@@ -235,6 +259,8 @@ enable_a20:
 	movw	$0xffff, %cx
 	call	a20_test
 	jnz	a20_ok
+#endif
+	movb	$'F', a20_method
 	inb	$0x92, %al
 	orb	$0x02, %al
 	andb	$0xfe, %al
@@ -247,7 +273,44 @@ enable_a20:
 1:	hlt
 	jmp	1b
 a20_ok:
+#if MBP_TEST & 1
+	movw	$a20_report, %si
+	call	com1_puts
+#endif
 	ret
+
+#if MBP_TEST & 1
+/* a20_off: test builds only: disable A20 at the fast gate and at the
+ * keyboard controller. */
+a20_off:
+	inb	$0x92, %al
+	andb	$0xfc, %al
+	outb	%al, $0x92
+	call	empty_8042
+	movb	$0xd1, %al
+	outb	%al, $0x64
+	call	empty_8042
+	movb	$0xdd, %al
+	outb	%al, $0x60
+	call	empty_8042
+	ret
+
+/* com1_puts: test builds only: send the string at DS:SI to COM1. */
+com1_puts:
+	movw	$0x3f8, %dx
+1:	lodsb
+	testb	%al, %al
+	jz	2f
+	outb	%al, %dx
+	jmp	1b
+2:	ret
+
+a20_report:
+	.ascii	"A20 method: "
+#endif
+a20_method:
+	.byte	0
+	.asciz	"\r\n"
 
 /* puts: print the string at DS:SI with the BIOS. */
 puts:
