@@ -11,6 +11,12 @@
 #include "mm/frame.h"
 #include "lib/string.h"
 #include "lib/format.h"
+#include "arch/time.h"
+
+/* A domain restarted by its on_* action starts again no sooner than this after it was
+ * built: a guest that crashes at once must not restart in a tight loop, which would keep
+ * the scheduler busy building it and starve every other domain. */
+#define RESTART_MIN_INTERVAL_NS 1000000000ULL
 
 static struct domain domains[DOMAIN_MAX];
 static int next_id = 1;
@@ -161,10 +167,13 @@ void domains_reap(void)
         struct domain *d = &domains[i];
         if (!d->used || !d->shutdown_pending)
             continue;
-        d->shutdown_pending = false;
         enum shutdown_reason why = d->last_shutdown;
         enum domain_action act = why == SHUTDOWN_POWEROFF ? d->cfg.on_poweroff
                                : why == SHUTDOWN_REBOOT ? d->cfg.on_reboot : d->cfg.on_crash;
+        if ((act == ACTION_RESTART || act == ACTION_RENAME_RESTART) &&
+            time_now_ns() - d->created_ns < RESTART_MIN_INTERVAL_NS)
+            continue;                   /* not yet: see RESTART_MIN_INTERVAL_NS */
+        d->shutdown_pending = false;
         switch (act) {
         case ACTION_PRESERVE:
             d->state = why == SHUTDOWN_CRASH ? DOMAIN_CRASHED : DOMAIN_SHUTDOWN;
