@@ -293,3 +293,39 @@ def _expect_all(self, patterns, timeout=10):
 
 
 Kestrel.expect_all = _expect_all
+
+
+_LIST_BLOCK = re.compile(
+    rb"Time\(s\)\r\n((?:\(XEN\) [^\r\n]*     [r-][b-][p-][s-][c-][d-]  [^\r\n]*\r\n)*?)"
+    rb"\(XEN\) (?=\r\x1b\[K|\r|\Z)")
+
+
+def _list_noisy(self, timeout=10):
+    """`list` while domains print all the time (no quiet moment for wait_prompt): send it,
+    take the rows up to the prompt that follows them; {name: row} as xl_list gives."""
+    self.mark()
+    self.send("list\r")
+    end = time.monotonic() + timeout
+    while True:
+        left = end - time.monotonic()
+        m = self.expect(_LIST_BLOCK.pattern, max(left, 0.01))
+        if m.end() < len(self.output()):
+            break
+        time.sleep(0.2)                 # the block ended with the buffer: make sure
+        m2 = _LIST_BLOCK.search(self.output(), m.start())
+        if m2 and m2.group(1) == m.group(1):
+            break
+        self.pos = m.start()
+    rows = {}
+    for ln in m.group(1).decode(errors="replace").split("\r\n"):
+        if not ln:
+            continue
+        r = XL_LIST_ROW.match(ln[6:])
+        assert r, f"list row not in xl's format: {ln!r}"
+        rows[r.group("name").rstrip()] = dict(
+            id=int(r.group("id")), mem=int(r.group("mem")), vcpus=int(r.group("vcpus")),
+            state=r.group("state"), time=float(r.group("time")))
+    return rows
+
+
+Kestrel.list_noisy = _list_noisy
