@@ -1,0 +1,69 @@
+"""The weighted scheduler (issue 4): CPU-bound domains share the CPU by weight over 10 s,
+a blocked domain costs nothing, and the hypervisor idles when every vCPU is blocked.
+Shares are measured with `list`'s Time(s); hello's once-a-second ticks are the clock."""
+import re
+import time
+
+import pytest
+
+from kestrel import guest_elf, write_cfg
+
+WINDOW = 10            # seconds (hello ticks) measured
+
+
+def start(boot, tmp_path, weights):
+    mods = [guest_elf("burn"), guest_elf("hello")]
+    for i, w in enumerate(weights):
+        mods.append(write_cfg(tmp_path, f"b{i}.cfg", name=f"burn{i}", kernel="burn.elf",
+                              memory=4, extra="report=0", cpu_weight=w))
+    mods.append(write_cfg(tmp_path, "hello.cfg", name="hello", kernel="hello.elf", memory=4))
+    k = boot(initrd=mods)
+    k.expect(r"\(d\d+\) hello: tick 1\r\n", 30)
+    k.wait_prompt(10)
+    return k
+
+
+def ticks(k, n):
+    for _ in range(n):
+        k.expect(r"\(d\d+\) hello: tick \d+\r\n", 5)
+
+
+def measure(k, names):
+    r0 = k.xl_list()
+    t0 = time.monotonic()
+    ticks(k, WINDOW)
+    r1 = k.xl_list()
+    wall = time.monotonic() - t0
+    return {n: r1[n]["time"] - r0[n]["time"] for n in names}, wall, r1
+
+
+def test_two_equal_burns_get_half_each_and_blocked_hello_costs_nothing(boot, tmp_path):
+    k = start(boot, tmp_path, [256, 256])
+    d, wall, rows = measure(k, ["burn0", "burn1", "hello"])
+    total = d["burn0"] + d["burn1"]
+    assert total >= 0.85 * WINDOW, (d, wall)            # the burns had the CPU
+    for n in ("burn0", "burn1"):
+        assert abs(d[n] / total - 0.5) <= 0.05, d
+    assert d["hello"] <= 0.1, d                         # blocked: ~nothing
+    assert rows["hello"]["state"] == "-b----"
+    # With both burns paused only the blocked hello is left: the hypervisor idles (hlt).
+    k.cmd("pause burn0")
+    k.cmd("pause burn1")
+    idle = lambda: int(re.search(r"idle (\d+) ms", k.cmd("r")).group(1))   # noqa: E731
+    i0, t0 = idle(), time.monotonic()
+    ticks(k, 3)
+    i1, wall = idle(), time.monotonic() - t0
+    assert i1 - i0 >= 0.8 * 1000 * 3, (i0, i1, wall)
+    assert k.xl_list()["burn0"]["state"] == "--p---"
+
+
+def test_weights_one_to_two_give_a_third_and_two_thirds(boot, tmp_path):
+    k = start(boot, tmp_path, [256, 512])
+    q = k.cmd("q")
+    assert re.search(r"\(burn0\):\r\n\(XEN\) .*weight=256", q)
+    assert re.search(r"\(burn1\):\r\n\(XEN\) .*weight=512", q)
+    d, wall, _ = measure(k, ["burn0", "burn1"])
+    total = d["burn0"] + d["burn1"]
+    assert total >= 0.85 * WINDOW, (d, wall)
+    assert abs(d["burn0"] / total - 1 / 3) <= 0.05, d
+    assert abs(d["burn1"] / total - 2 / 3) <= 0.05, d
