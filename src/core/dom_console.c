@@ -78,14 +78,14 @@ void domain_console_backlog(struct domain *d)
         return;
     uint64_t held = d->con_written < DOMAIN_CONRING_SIZE ? d->con_written : DOMAIN_CONRING_SIZE;
     uint64_t start = d->con_written - held;
-    char buf[256];
+    char buf[256], prev = 0;
     size_t n = 0;
     for (uint64_t i = start; i < d->con_written; i++) {
         char c = d->con_ring[i % DOMAIN_CONRING_SIZE];
-        if (c == '\n') {
-            buf[n++] = '\r';
-        }
+        if (c == '\n' && prev != '\r')
+            buf[n++] = '\r';           /* a bare LF; a guest's own CR LF stays as it is */
         buf[n++] = c;
+        prev = c;
         if (n >= sizeof(buf) - 2) {
             console_write(buf, n);
             n = 0;
