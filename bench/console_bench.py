@@ -5,7 +5,9 @@ wrote). As a Kestrel domain its bytes reach the serial line as `(d1) ` lines; ba
 are. Throughput = SIZE / (time from the first flood line to the done line, on the host clock
 of the socket reader). For Kestrel the payload is rebuilt from the `(d1) ` lines (prefixes and
 the console's prompt-redraw sequences removed) and its CRC must match the guest's: any lost
-or altered byte fails the run. Figure: Kestrel throughput / bare throughput, per pair of runs.
+or altered byte fails the run. Figure: Kestrel throughput / bare throughput, best of N
+(min bare time / min Kestrel time: on this shared machine a disturbance only slows a run);
+min/median/max are the per-pair ratios.
 
   python3 bench/console_bench.py [--runs N] [--size BYTES] [--json PATH]
 """
@@ -64,6 +66,7 @@ def main():
     ratios = [b["s"] / k["s"] for k, b in zip(kes, bare)]
     mib = a.size / 2**20
     figs = [B.figure("console: Kestrel / bare UART throughput", ratios, None, "x",
+                     value=min(b["s"] for b in bare) / min(k["s"] for k in kes),
                      note=f"{mib:g} MiB: {mib / B.median([k['s'] for k in kes]):.3f} MiB/s Kestrel, "
                           f"{mib / B.median([b['s'] for b in bare]):.3f} MiB/s bare"),
             B.figure("console: CRC-32 of every run matches", [1.0 if ok else 0.0], ">= 1", "",
