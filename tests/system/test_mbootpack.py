@@ -191,6 +191,9 @@ menuentry "mbootpack linux16, packed defaults" --id linux16-default {
 menuentry "mbootpack linux (32-bit entry)" --id linux {
 	linux /boot/kestrel.img g32 args -- gm1 -- gm2
 }
+menuentry "mbootpack linux, packed defaults" --id linux-default {
+	linux /boot/kestrel.img
+}
 menuentry "multiboot, for comparison" --id multiboot {
 	multiboot /boot/mbinfo.elf gmb args
 	module /boot/modA.txt modA.txt a1 a2
@@ -239,6 +242,9 @@ def test_grub_linux_32bit_entry(grub_iso, direct):
     got = grub_boot(grub_iso, "linux")
     check_same_machine(got, direct)
     check_strings(got, "g32 args", ["gm1", "gm2"])
+    got = grub_boot(grub_iso, "linux-default")
+    check_same_machine(got, direct)
+    check_strings(got, DEFAULT, ["a1 a2", ""])
 
 
 def test_grub_multiboot_agrees(grub_iso, direct):
