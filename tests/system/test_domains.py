@@ -100,7 +100,10 @@ def test_default_board_boots_at_least_three_domains(k):
 def test_list_is_xl_list(k):
     out = k.cmd("list")
     assert out.replace("\r", "").split("\n")[0] == "(XEN) " + XL_LIST_HEADER
-    rows = k.xl_list()
+    for _ in range(5):          # hello is runnable for a moment once a second
+        rows = k.xl_list()
+        if rows["hello"]["state"] == rows["echo"]["state"] == "-b----":
+            break
     cfgs = board_cfgs()
     assert list(rows) == [c["name"] for c in cfgs]
     for i, cfg in enumerate(cfgs, 1):
@@ -139,7 +142,10 @@ def test_info(k):
 
 
 def test_vcpu_list(k):
-    out = k.cmd("vcpu-list")
+    for _ in range(5):          # hello is runnable for a moment once a second
+        out = k.cmd("vcpu-list")
+        if re.search(r"hello\s+1\s+0\s+0\s+-b-", out):
+            break
     lines = [ln[6:] for ln in out.replace("\r", "").split("\n")
              if ln.startswith("(XEN) ") and "(d" not in ln]
     assert re.match(r"Name\s+ID\s+VCPU\s+CPU\s+State\s+Time\(s\)", lines[0])
