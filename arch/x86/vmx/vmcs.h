@@ -16,6 +16,7 @@
 #define MSR_VMX_PROCBASED       0x482
 #define MSR_VMX_EXIT            0x483
 #define MSR_VMX_ENTRY           0x484
+#define MSR_VMX_MISC            0x485
 #define MSR_VMX_CR0_FIXED0      0x486
 #define MSR_VMX_CR0_FIXED1      0x487
 #define MSR_VMX_CR4_FIXED0      0x488
@@ -52,6 +53,7 @@
 /* ---- controls ---------------------------------------------------------------------------- */
 #define PIN_EXT_INTR        (1u << 0)
 #define PIN_NMI             (1u << 3)
+#define PIN_PREEMPT_TIMER   (1u << 6)
 
 #define PROC_INTR_WINDOW    (1u << 2)
 #define PROC_HLT            (1u << 7)
@@ -122,6 +124,7 @@ enum vmcs_field {
     GUEST_DS_AR         = 0x481A, GUEST_FS_AR = 0x481C, GUEST_GS_AR = 0x481E,
     GUEST_LDTR_AR       = 0x4820, GUEST_TR_AR = 0x4822,
     GUEST_INTERRUPTIBILITY = 0x4824, GUEST_ACTIVITY = 0x4826, GUEST_SYSENTER_CS = 0x482A,
+    GUEST_PREEMPT_TIMER = 0x482E,
     HOST_SYSENTER_CS    = 0x4C00,
     CR0_MASK            = 0x6000, CR4_MASK = 0x6002, CR0_SHADOW = 0x6004, CR4_SHADOW = 0x6006,
     EXIT_QUALIFICATION  = 0x6400, GUEST_LINEAR_ADDR = 0x640A,
@@ -152,7 +155,7 @@ enum vmx_exit_reason {
     VMX_EXIT_BAD_GUEST = 33, VMX_EXIT_BAD_MSR_LOAD = 34, VMX_EXIT_MWAIT = 36,
     VMX_EXIT_MONITOR = 39, VMX_EXIT_PAUSE = 40, VMX_EXIT_MCE = 41,
     VMX_EXIT_EPT_VIOLATION = 48, VMX_EXIT_EPT_MISCONFIG = 49, VMX_EXIT_INVEPT = 50,
-    VMX_EXIT_INVVPID = 53, VMX_EXIT_XSETBV = 55, VMX_EXIT_VMFUNC = 59,
+    VMX_EXIT_PREEMPT_TIMER = 52, VMX_EXIT_INVVPID = 53, VMX_EXIT_XSETBV = 55, VMX_EXIT_VMFUNC = 59,
 };
 
 /* ---- instructions ------------------------------------------------------------------------ */

@@ -7,6 +7,7 @@
 #include "core/vcpu.h"
 #include "arch/cpu.h"
 #include "arch/gdt.h"
+#include "arch/time.h"
 #include "arch/virt_backend.h"
 #include "mm/frame.h"
 #include "lib/string.h"
@@ -107,7 +108,8 @@ static bool vmx_probe(char *why, size_t whysz)
                             (cap & VPID_CAP_ALL) ? 2 : 0;
 
     struct vmx_caps *c = &vmx_caps;
-    bool ok = adjust(MSR_VMX_TRUE_PINBASED, PIN_EXT_INTR | PIN_NMI, 0, &c->pin) &&
+    bool ok = adjust(MSR_VMX_TRUE_PINBASED, PIN_EXT_INTR | PIN_NMI, PIN_PREEMPT_TIMER,
+                     &c->pin) &&
               adjust(MSR_VMX_TRUE_PROCBASED, PROC_HLT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
                      PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE, PROC_MWAIT | PROC_MONITOR,
                      &c->proc) &&
@@ -121,6 +123,13 @@ static bool vmx_probe(char *why, size_t whysz)
         return false;
     }
     c->exit &= ~EXIT_CTL_ACK_INTR;      /* the host's IDT takes the interrupt after the exit */
+    /* A backstop for the tick: the VMX-preemption timer ends a guest's run after 1 ms of
+     * TSC time even if no external-interrupt exit came (Bochs loses them for a guest that
+     * runs with IF=0). It counts down once every 2^MISC[4:0] TSC cycles. */
+    if (c->pin & PIN_PREEMPT_TIMER) {
+        uint64_t per_ms = (tsc_hz() / 1000) >> (rdmsr(MSR_VMX_MISC) & 31);
+        c->preempt_ticks = per_ms ? (per_ms > 0xFFFFFFFFULL ? 0xFFFFFFFFu : (uint32_t)per_ms) : 1;
+    }
     c->proc &= ~(PROC_INTR_WINDOW | PROC_CR3_LOAD | PROC_CR3_STORE);
     c->entry &= ~ENTRY_CTL_IA32E;
     c->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);

@@ -32,6 +32,7 @@ struct vmx_caps {
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     uint32_t pin, proc, proc2, exit, entry;     /* the controls every VMCS gets */
     uint64_t invvpid_type;                      /* 1 single context, 2 all, 0 none */
+    uint32_t preempt_ticks;                     /* VMX-preemption timer per entry, 0 = none */
 };
 extern struct vmx_caps vmx_caps;
 

@@ -225,6 +225,7 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s)
         return;
     }
     case VMX_EXIT_EXT_INTR:
+    case VMX_EXIT_PREEMPT_TIMER:
     case VMX_EXIT_INIT:
     case VMX_EXIT_SIPI:
     case VMX_EXIT_SMI:
@@ -319,6 +320,8 @@ void vmx_vcpu_run_once(struct vcpu *v)
     vmwrite(GUEST_RSP, v->regs.rsp);
     vmwrite(GUEST_RIP, v->regs.rip);
     vmwrite(GUEST_RFLAGS, v->regs.rflags);
+    if (vmx_caps.preempt_ticks)
+        vmwrite(GUEST_PREEMPT_TIMER, vmx_caps.preempt_ticks);
     if (read_cr2() != s->cr2)
         write_cr2(s->cr2);
 
