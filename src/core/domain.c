@@ -98,6 +98,10 @@ const char *domain_name_candidate(const char *line, unsigned word, unsigned i)
 void domain_state_letters(const struct domain *d, char out[7])
 {
     memcpy(out, "------", 7);
+    if (d->shutdown_pending) {          /* waiting for its on_* action (see domains_reap) */
+        out[d->last_shutdown == SHUTDOWN_CRASH ? 4 : 3] = d->last_shutdown == SHUTDOWN_CRASH ? 'c' : 's';
+        return;
+    }
     switch (d->state) {
     case DOMAIN_RUNNING:
         if (d->vcpu.blocked)
