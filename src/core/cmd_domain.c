@@ -58,8 +58,10 @@ static int cmd_info(int argc, char **argv)
     shell_printf("machine                : x86_64\n");
     shell_printf("nr_cpus                : 1\n");
     shell_printf("cpu_mhz                : %llu\n", (unsigned long long)(tsc_hz() / 1000000));
-    shell_printf("virt_caps              : %s\n",
-                 virt_available() ? "hvm hap (AMD SVM with NPT)" : virt_unavailable_reason());
+    if (virt_available())
+        shell_printf("virt_caps              : hvm hap (%s)\n", arch_virt_name());
+    else
+        shell_printf("virt_caps              : none (%s)\n", virt_unavailable_reason());
     shell_printf("total_memory           : %llu\n", (unsigned long long)(fs.total / 256));
     shell_printf("free_memory            : %llu\n", (unsigned long long)(fs.free / 256));
     shell_printf("nr_domains             : %u\n", domain_count());
