@@ -42,7 +42,7 @@ def fmt(v):
     if v is None:
         return "n/a"
     if isinstance(v, float):
-        return f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}"
+        return f"{v:.4g}" if abs(v) < 10000 else f"{v:.0f}"
     return str(v)
 
 
