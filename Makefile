@@ -20,7 +20,7 @@ HV_CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdinc \
              -isystem $(shell $(CC) -print-file-name=include) $(INCLUDES) \
              -mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
              -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-             -fno-strict-aliasing -DKESTREL_VERSION='"0.1-$(VERSION)"' -MMD -MP
+             -fno-strict-aliasing -fno-tree-loop-distribute-patterns -DKESTREL_VERSION='"0.1-$(VERSION)"' -MMD -MP
 HV_ASFLAGS := $(INCLUDES) -D__ASSEMBLY__ -MMD -MP
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
               --no-warn-rwx-segments -T arch/x86/kestrel.ld

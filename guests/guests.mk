@@ -7,7 +7,8 @@ GUEST_NAMES  := $(sort $(filter-out lib,$(notdir $(patsubst %/main.c,%,$(wildcar
 GUEST_CFLAGS := -m32 -march=i686 -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -nostdinc \
                 -isystem $(shell $(CC) -print-file-name=include) -Isrc/include -I$(GUEST_DIR)/lib \
                 -fno-pic -fno-pie -fno-stack-protector -mno-sse -mgeneral-regs-only \
-                -fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
+                -fno-asynchronous-unwind-tables -fno-strict-aliasing \
+                -fno-tree-loop-distribute-patterns -MMD -MP
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
                  --no-warn-rwx-segments -T $(GUEST_DIR)/lib/guest.ld
 GUEST_RT_SRCS := $(wildcard $(GUEST_DIR)/lib/*.c) $(GUEST_DIR)/lib/entry.S src/lib/format.c src/lib/string.c

@@ -1,16 +1,26 @@
 /* Freestanding memory and string functions with the C standard's contracts.
- * The compiler may emit calls to memcpy/memset/memmove/memcmp itself, so these
- * exist under their standard names and must not call themselves through builtins
- * (the hypervisor is built with -fno-builtin for this file via -ffreestanding). */
+ * The compiler may emit calls to memcpy/memset/memmove/memcmp itself, so these exist under
+ * their standard names; the Makefile builds the hypervisor with
+ * -fno-tree-loop-distribute-patterns so their loops are never turned back into calls to
+ * themselves. The word stores go through (void *) casts: -fno-strict-aliasing is on. */
 #include <stdint.h>
 #include "lib/string.h"
 #include "lib/ctype.h"
 
-/* Copy n bytes; regions must not overlap. */
+/* Copy n bytes; regions must not overlap. Eight bytes at a time when both pointers share
+ * their alignment: guest memory and module images are copied in megabytes at boot. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
+    if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+        while (n && ((uintptr_t)d & 7)) {
+            *d++ = *s++;
+            n--;
+        }
+        for (; n >= 8; n -= 8, d += 8, s += 8)
+            *(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
+    }
     while (n--)
         *d++ = *s++;
     return dst;
@@ -35,10 +45,18 @@ void *memmove(void *dst, const void *src, size_t n)
     return dst;
 }
 
-/* Fill n bytes with (unsigned char)c. */
+/* Fill n bytes with (unsigned char)c, eight bytes at a time once aligned: every domain's
+ * memory is zeroed when it is built, so this is on the boot path. */
 void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
+    uint64_t pattern = (unsigned char)c * 0x0101010101010101ULL;
+    while (n && ((uintptr_t)d & 7)) {
+        *d++ = (unsigned char)c;
+        n--;
+    }
+    for (; n >= 8; n -= 8, d += 8)
+        *(uint64_t *)(void *)d = pattern;
     while (n--)
         *d++ = (unsigned char)c;
     return dst;
