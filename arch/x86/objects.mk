@@ -6,5 +6,5 @@ hv-objs += arch/x86/boot/head.o arch/x86/entry.o arch/x86/gdt.o arch/x86/traps.o
            arch/x86/svm/svm.o arch/x86/svm/svm_entry.o arch/x86/svm/npt.o
 hv-objs += arch/x86/vmx/vmx.o arch/x86/vmx/vmx_exit.o arch/x86/vmx/vmx_entry.o arch/x86/vmx/ept.o
 # The exit fast path is a per-build variant: the bench-only floor image swaps this object.
-hv-variant-objs := arch/x86/svm/svm_fastpath.o
-hv-floor-objs := arch/x86/svm/svm_fastpath_floor.o
+hv-variant-objs := arch/x86/svm/svm_fastpath.o arch/x86/vmx/vmx_fastpath.o
+hv-floor-objs := arch/x86/svm/svm_fastpath_floor.o arch/x86/vmx/vmx_fastpath_floor.o

@@ -18,6 +18,9 @@
 #define EFER_LMA    (1ULL << 10)
 
 int vmx_world_switch(struct vcpu_regs *regs, int launched);
+/* Chosen at link time: vmx_fastpath.c (none) or vmx_fastpath_floor.c (the bench-only floor
+ * that resumes the guest at once after VMCALL and CPUID). True when the exit was finished. */
+bool vmx_fastpath(struct vcpu_regs *regs);
 
 /* Guest-visible value of CR0 (for PE checks). */
 static uint64_t guest_cr0(void)
@@ -325,7 +328,10 @@ void vmx_vcpu_run_once(struct vcpu *v)
     if (read_cr2() != s->cr2)
         write_cr2(s->cr2);
 
-    if (vmx_world_switch(&v->regs, s->launched)) {
+    int failed;
+    while (!(failed = vmx_world_switch(&v->regs, s->launched)) && vmx_fastpath(&v->regs))
+        s->launched = true;             /* only a successful entry reaches the fast path */
+    if (failed) {
         char why[80];
         v->exits[EXIT_INVALID]++;
         snprintf(why, sizeof(why), "%s failed (VM-instruction error %llu)",
