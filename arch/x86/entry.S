@@ -1,4 +1,4 @@
-/* Interrupt and exception entry: one small stub per vector pushes a uniform frame
+/* Interrupt and exception entry: one small entry point per vector pushes a uniform frame
  * (struct trap_frame in arch/trap.h) and calls trap_dispatch(frame). */
 
     .text

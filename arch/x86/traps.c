@@ -34,7 +34,7 @@ const char *trap_name(uint64_t vector)
     return vector < 32 ? exception_names[vector] : "interrupt";
 }
 
-/* Point each IDT slot at its stub; #DF and NMI get their own stacks. */
+/* Point each IDT slot at its entry point; #DF and NMI get their own stacks. */
 void traps_init(void)
 {
     for (int v = 0; v < 256; v++) {

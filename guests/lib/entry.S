@@ -56,7 +56,7 @@ _start:
     hlt
     jmp 2b
 
-/* One stub per vector 0..47; vectors without a CPU error code push a zero. */
+/* One entry point per vector 0..47; vectors without a CPU error code push a zero. */
     .altmacro
 .macro STUB vec
     .align 8
