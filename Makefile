@@ -82,7 +82,7 @@ $(BUILD)/kestrel-floor.elf: $(HV_FLOOR_OBJS) $(BUILD)/hv/ksyms-empty.o arch/x86/
 	@echo "  LD      $@"
 	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_FLOOR_OBJS) $(BUILD)/hv/ksyms-empty.o
 
--include $(HV_OBJS:.o=.d) $(BUILD)/hv/arch/x86/svm/svm_fastpath_floor.d
+-include $(HV_OBJS:.o=.d) $(HV_FLOOR_OBJS:.o=.d)
 
 # ---- host tools -------------------------------------------------------------------------
 tools:

@@ -23,7 +23,7 @@ void uart_set_sync(bool sync);
 void uart_flush(void);
 /* Next received byte, or -1 when none is waiting. */
 int uart_getc(void);
-/* Is a received byte waiting (in the ring or the UART)? */
+/* Is a received byte waiting in the ring? (The interrupt or the polling tick fills it.) */
 bool uart_rx_pending(void);
 /* Poll the hardware for received bytes and transmit room (timer tick in polled mode). */
 void uart_poll(void);
