@@ -9,7 +9,7 @@
 #include "arch/trap.h"
 
 #define PIT_HZ          1193182ULL
-#define PIT_CALIB_MS    20
+#define PIT_CALIB_MS    5
 #define LAPIC_BASE      0xFEE00000ULL
 #define LAPIC_ID        0x020
 #define LAPIC_EOI       0x0B0
@@ -29,26 +29,45 @@ static inline volatile uint32_t *lapic_reg(uint32_t off)
     return (volatile uint32_t *)(uintptr_t)(LAPIC_BASE + off);
 }
 
-/* Count TSC cycles over PIT_CALIB_MS measured by PIT channel 2 in one-shot mode. */
-static uint64_t calibrate_tsc(void)
+/* Enable the local APIC with its timer counting down, masked, from the top: the PIT window
+ * that calibrates the TSC calibrates the APIC timer too, so boot waits only once. */
+static void lapic_start_counting(void)
+{
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+    wrmsr(MSR_APIC_BASE, base | (1ULL << 11));           /* global enable */
+    *lapic_reg(LAPIC_SVR) = 0x100 | VECTOR_SPURIOUS;     /* software enable */
+    *lapic_reg(LAPIC_TIMER_DIV) = 0x3;                   /* divide by 16 */
+    *lapic_reg(LAPIC_LVT_TIMER) = 0x10000 | VECTOR_TIMER; /* masked while measuring */
+    *lapic_reg(LAPIC_TIMER_INIT) = 0xFFFFFFFFu;
+}
+
+/* Count TSC cycles (and APIC timer ticks, when there is an APIC) over PIT_CALIB_MS
+ * measured by PIT channel 2 in one-shot mode. */
+static void calibrate(void)
 {
     uint32_t latch = (uint32_t)(PIT_HZ * PIT_CALIB_MS / 1000);
     outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));   /* gate on, speaker off */
     outb(0x43, 0xB0);                                     /* ch2, lo/hi, mode 0 */
     outb(0x42, (uint8_t)latch);
     outb(0x42, (uint8_t)(latch >> 8));
+    uint32_t a0 = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
     uint64_t t0 = rdtsc();
     uint64_t spins = 0;
     while (!(inb(0x61) & 0x20) && ++spins < 100000000ULL)
         ;
     uint64_t t1 = rdtsc();
+    uint32_t a1 = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
     uint64_t hz = (t1 - t0) * 1000 / PIT_CALIB_MS;
-    return hz ? hz : 1000000000ULL;    /* a dead PIT: assume 1 GHz rather than divide by 0 */
+    tsc_freq = hz ? hz : 1000000000ULL;    /* a dead PIT: assume 1 GHz rather than divide by 0 */
+    apic_timer_freq = (uint64_t)(a0 - a1) * 1000 / PIT_CALIB_MS;
 }
 
 void time_init(void)
 {
-    tsc_freq = calibrate_tsc();
+    use_lapic = (cpuid(1, 0).edx >> 9) & 1;
+    if (use_lapic)
+        lapic_start_counting();
+    calibrate();
     ns_mult = (1000000000ULL << 32) / tsc_freq;
     tsc_boot = rdtsc();
 }
@@ -89,18 +108,9 @@ static void pit_tick(struct trap_frame *tf)
         on_tick();
 }
 
-/* Enable the local APIC and run its timer periodically at TICK_HZ. */
+/* Run the local APIC's timer (calibrated in time_init) periodically at TICK_HZ. */
 static void lapic_timer_start(void)
 {
-    uint64_t base = rdmsr(MSR_APIC_BASE);
-    wrmsr(MSR_APIC_BASE, base | (1ULL << 11));           /* global enable */
-    *lapic_reg(LAPIC_SVR) = 0x100 | VECTOR_SPURIOUS;     /* software enable */
-    *lapic_reg(LAPIC_TIMER_DIV) = 0x3;                   /* divide by 16 */
-    *lapic_reg(LAPIC_LVT_TIMER) = 0x10000 | VECTOR_TIMER; /* masked while measuring */
-    *lapic_reg(LAPIC_TIMER_INIT) = 0xFFFFFFFFu;
-    udelay(10000);
-    uint32_t elapsed = 0xFFFFFFFFu - *lapic_reg(LAPIC_TIMER_CUR);
-    apic_timer_freq = (uint64_t)elapsed * 100;
     uint32_t count = (uint32_t)(apic_timer_freq / TICK_HZ);
     trap_register(VECTOR_TIMER, lapic_tick);
     *lapic_reg(LAPIC_LVT_TIMER) = 0x20000 | VECTOR_TIMER; /* periodic */
@@ -121,7 +131,6 @@ static void pit_tick_start(void)
 void tick_start(tick_fn fn)
 {
     on_tick = fn;
-    use_lapic = (cpuid(1, 0).edx >> 9) & 1;
     if (use_lapic)
         lapic_timer_start();
     else

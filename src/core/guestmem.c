@@ -5,6 +5,7 @@
 #include "core/guestmem.h"
 #include "mm/frame.h"
 #include "lib/string.h"
+#include "arch/cpu.h"
 
 #define PAGES_2M 512
 
@@ -15,7 +16,7 @@ int guestmem_populate(struct domain *d, uint64_t bytes)
         if (!(gpa & (0x200000 - 1)) && bytes - gpa >= 0x200000) {
             uint64_t hpa = frame_alloc_contig(PAGES_2M, PAGES_2M);
             if (hpa) {
-                memset((void *)(uintptr_t)hpa, 0, 0x200000);
+                cpu_zero_qwords((void *)(uintptr_t)hpa, 0x200000);
                 if (arch_p2m_map(d->p2m_root, gpa, hpa, 0x200000, true) != 0) {
                     frame_free_contig(hpa, PAGES_2M);
                     return -1;
@@ -28,7 +29,7 @@ int guestmem_populate(struct domain *d, uint64_t bytes)
         uint64_t hpa = frame_alloc();
         if (!hpa)
             return -1;
-        memset((void *)(uintptr_t)hpa, 0, FRAME_SIZE);
+        cpu_zero_qwords((void *)(uintptr_t)hpa, FRAME_SIZE);
         if (arch_p2m_map(d->p2m_root, gpa, hpa, FRAME_SIZE, false) != 0) {
             frame_free(hpa);
             return -1;
@@ -126,7 +127,7 @@ int64_t guestmem_increase(struct domain *d, uint64_t gpa, uint64_t pages)
         uint64_t hpa = frame_alloc();
         if (!hpa)
             break;
-        memset((void *)(uintptr_t)hpa, 0, FRAME_SIZE);
+        cpu_zero_qwords((void *)(uintptr_t)hpa, FRAME_SIZE);
         if (arch_p2m_map(d->p2m_root, page, hpa, FRAME_SIZE, false) != 0) {
             frame_free(hpa);
             break;

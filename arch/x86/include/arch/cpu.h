@@ -54,6 +54,14 @@ static inline void cpu_wait_for_interrupt(void) { __asm__ volatile("sti; hlt" ::
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 
+/* Zero n bytes (a multiple of 8, 8-aligned) with one string instruction: the fastest way
+ * to clear guest memory, on hardware and under emulators alike. */
+static inline void cpu_zero_qwords(void *p, uint64_t n)
+{
+    uint64_t count = n / 8;
+    __asm__ volatile("rep stosq" : "+D"(p), "+c"(count) : "a"(0ULL) : "memory");
+}
+
 #define MSR_EFER        0xC0000080
 #define MSR_APIC_BASE   0x0000001B
 
