@@ -28,8 +28,10 @@ static uint64_t *next_table(uint64_t *pte, pt_alloc_fn alloc)
     return table_at(pa);
 }
 
-int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
-           bool large, pt_alloc_fn alloc)
+/* Map [va, va+size) to pa with flags; `present` is PTE_P for a usable mapping, or PTE_LAZY
+ * for one that pt_fault_in makes usable on first touch. */
+static int map_range(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
+                     bool large, pt_alloc_fn alloc, uint64_t present)
 {
     uint64_t end = va + size;
     while (va < end) {
@@ -42,8 +44,8 @@ int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t f
             return -1;
         uint64_t *pde = &pd[pt_index(va, 1)];
         if (large && !(va & (PAGE_2M - 1)) && !(pa & (PAGE_2M - 1)) && end - va >= PAGE_2M &&
-            !(*pde & PTE_P)) {
-            *pde = pa | flags | PTE_PS | PTE_P;
+            !(*pde & (PTE_P | PTE_LAZY))) {
+            *pde = pa | flags | PTE_PS | present;
             va += PAGE_2M;
             pa += PAGE_2M;
             continue;
@@ -51,11 +53,44 @@ int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t f
         uint64_t *pt = next_table(pde, alloc);
         if (!pt)
             return -1;
-        pt[pt_index(va, 0)] = pa | flags | PTE_P;
+        pt[pt_index(va, 0)] = pa | flags | present;
         va += PAGE_SIZE;
         pa += PAGE_SIZE;
     }
     return 0;
+}
+
+int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
+           bool large, pt_alloc_fn alloc)
+{
+    return map_range(root_pa, va, pa, size, flags, large, alloc, PTE_P);
+}
+
+int pt_map_lazy(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
+                bool large, pt_alloc_fn alloc)
+{
+    return map_range(root_pa, va, pa, size, flags, large, alloc, PTE_LAZY);
+}
+
+bool pt_fault_in(uint64_t root_pa, uint64_t va, void (*clear)(uint64_t pa, uint64_t size))
+{
+    uint64_t *table = table_at(root_pa);
+    for (int level = 3; level >= 0; level--) {
+        uint64_t *e = &table[pt_index(va, level)];
+        bool leaf = level == 0 || (*e & PTE_PS);
+        if (!(*e & PTE_P)) {
+            if (!(*e & PTE_LAZY) || !leaf)
+                return false;
+            uint64_t span = 1ULL << (12 + 9 * level);
+            clear(*e & PTE_ADDR & ~(span - 1), span);
+            *e = (*e & ~PTE_LAZY) | PTE_P;
+            return true;
+        }
+        if (leaf)
+            return false;       /* already present */
+        table = table_at(*e & PTE_ADDR);
+    }
+    return false;
 }
 
 bool pt_lookup(uint64_t root_pa, uint64_t va, uint64_t *pa, uint64_t *page_size,
@@ -140,10 +175,12 @@ uint64_t pt_unmap_4k(uint64_t root_pa, uint64_t va, pt_alloc_fn alloc)
     uint64_t *table = table_at(root_pa);
     for (int level = 3; level >= 1; level--) {
         uint64_t *e = &table[pt_index(va, level)];
-        if (!(*e & PTE_P))
+        bool lazy_large = level == 1 && (*e & PTE_PS) && (*e & PTE_LAZY);
+        if (!(*e & PTE_P) && !lazy_large)
             return 0;
         if ((*e & PTE_PS) && level == 1) {
-            /* Split the 2 MiB page into 512 small ones with the same flags. */
+            /* Split the 2 MiB page into 512 small ones with the same flags (a lazy one into
+             * 512 lazy ones). */
             uint64_t pt_pa = alloc ? alloc() : 0;
             if (!pt_pa)
                 return 0;
@@ -159,7 +196,7 @@ uint64_t pt_unmap_4k(uint64_t root_pa, uint64_t va, pt_alloc_fn alloc)
         table = table_at(*e & PTE_ADDR);
     }
     uint64_t *pte = &table[pt_index(va, 0)];
-    if (!(*pte & PTE_P))
+    if (!(*pte & (PTE_P | PTE_LAZY)))
         return 0;
     uint64_t pa = *pte & PTE_ADDR;
     *pte = 0;
@@ -172,7 +209,7 @@ static void walk_level(uint64_t *table, int level, uint64_t va_base, pt_leaf_fn 
     uint64_t span = 1ULL << (12 + 9 * level);
     for (unsigned i = 0; i < 512; i++) {
         uint64_t e = table[i];
-        if (!(e & PTE_P))
+        if (!(e & (PTE_P | PTE_LAZY)))     /* lazy leaves hold frames too */
             continue;
         uint64_t va = va_base + i * span;
         if (level == 0 || (e & PTE_PS))

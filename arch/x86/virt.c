@@ -61,6 +61,14 @@ int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool 
     return active->p2m_map(root, gpa, hpa, size, large);
 }
 uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa) { return active->p2m_unmap_4k(root, gpa); }
+int arch_p2m_map_lazy(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size)
+{
+    return active->p2m_map_lazy ? active->p2m_map_lazy(root, gpa, hpa, size) : -1;
+}
+bool arch_p2m_fault_in(uint64_t root, uint64_t gpa)
+{
+    return active->p2m_fault_in && active->p2m_fault_in(root, gpa);
+}
 void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size))
 {
     active->p2m_destroy(root, free_leaf);

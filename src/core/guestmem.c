@@ -16,10 +16,14 @@ int guestmem_populate(struct domain *d, uint64_t bytes)
         if (!(gpa & (0x200000 - 1)) && bytes - gpa >= 0x200000) {
             uint64_t hpa = frame_alloc_contig(PAGES_2M, PAGES_2M);
             if (hpa) {
-                cpu_zero_qwords((void *)(uintptr_t)hpa, 0x200000);
-                if (arch_p2m_map(d->p2m_root, gpa, hpa, 0x200000, true) != 0) {
-                    frame_free_contig(hpa, PAGES_2M);
-                    return -1;
+                /* Cleared on first touch where the backend can: building a domain then
+                 * costs nothing per MiB, and memory a guest never uses is never written. */
+                if (arch_p2m_map_lazy(d->p2m_root, gpa, hpa, 0x200000) != 0) {
+                    cpu_zero_qwords((void *)(uintptr_t)hpa, 0x200000);
+                    if (arch_p2m_map(d->p2m_root, gpa, hpa, 0x200000, true) != 0) {
+                        frame_free_contig(hpa, PAGES_2M);
+                        return -1;
+                    }
                 }
                 d->mem_pages += PAGES_2M;
                 gpa += 0x200000;
@@ -63,6 +67,8 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, size_t n, bool 
         if (chunk > n)
             chunk = n;
         uint8_t *h = arch_gpa_to_hva(d->p2m_root, gpa);
+        if (!h && arch_p2m_fault_in(d->p2m_root, gpa))
+            h = arch_gpa_to_hva(d->p2m_root, gpa);
         if (!h)
             return -1;
         if (to_guest)
@@ -120,8 +126,8 @@ int64_t guestmem_increase(struct domain *d, uint64_t gpa, uint64_t pages)
     int64_t done = 0;
     for (uint64_t i = 0; i < pages; i++) {
         uint64_t page = gpa + i * FRAME_SIZE;
-        if (arch_gpa_to_hva(d->p2m_root, page))
-            continue;           /* already there */
+        if (arch_gpa_to_hva(d->p2m_root, page) || arch_p2m_fault_in(d->p2m_root, page))
+            continue;           /* already there (perhaps not yet touched) */
         if (d->mem_pages >= d->max_pages)
             break;
         uint64_t hpa = frame_alloc();

@@ -6,6 +6,7 @@
 #include "mm/frame.h"
 #include "lib/string.h"
 #include "npt.h"
+#include "arch/cpu.h"
 
 /* A zeroed frame for a table. */
 static uint64_t npt_table_alloc(void)
@@ -24,6 +25,22 @@ uint64_t npt_create(void)
 int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large)
 {
     return pt_map(root, gpa, hpa, size, PTE_W | PTE_U, large, npt_table_alloc);
+}
+
+int npt_map_lazy(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size)
+{
+    return pt_map_lazy(root, gpa, hpa, size, PTE_W | PTE_U, true, npt_table_alloc);
+}
+
+/* Clear a lazily mapped range before the guest first sees it. */
+static void clear_frames(uint64_t pa, uint64_t size)
+{
+    cpu_zero_qwords((void *)(uintptr_t)pa, size);
+}
+
+bool npt_fault_in(uint64_t root, uint64_t gpa)
+{
+    return pt_fault_in(root, gpa, clear_frames);
 }
 
 uint64_t npt_unmap_4k(uint64_t root, uint64_t gpa)

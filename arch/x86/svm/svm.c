@@ -371,6 +371,8 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         return;
     case VMEXIT_NPF:
         v->exits[EXIT_NPF]++;
+        if (npt_fault_in(vm->control.n_cr3, info2))
+            return;             /* first touch of lazily cleared memory: retry */
         vcpu_handle_bad_gpa(v, info2, (info1 >> 1) & 1);
         return;
     case VMEXIT_SHUTDOWN:
@@ -464,6 +466,8 @@ const struct virt_backend svm_backend = {
     .vcpu_flush_tlb = svm_vcpu_flush_tlb,
     .p2m_create = npt_create,
     .p2m_map = npt_map,
+    .p2m_map_lazy = npt_map_lazy,
+    .p2m_fault_in = npt_fault_in,
     .p2m_unmap_4k = npt_unmap_4k,
     .p2m_destroy = npt_destroy,
     .p2m_table_pages = npt_table_pages,

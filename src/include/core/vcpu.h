@@ -85,6 +85,11 @@ void *arch_gpa_to_hva(uint64_t p2m_root, uint64_t gpa);
 uint64_t arch_p2m_create(void);                                   /* empty; 0 = no memory */
 int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large);
 uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa);          /* hpa that was there, or 0 */
+/* Map 2 MiB-aligned frames that are cleared on first touch; -1 when the backend cannot (the
+ * caller then clears and maps them itself). */
+int arch_p2m_map_lazy(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size);
+/* Clear and enable the lazy mapping at gpa; false when there is none there. */
+bool arch_p2m_fault_in(uint64_t root, uint64_t gpa);
 /* Free the tables; free_leaf gets each mapped range (hpa, size) first. */
 void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size));
 uint64_t arch_p2m_table_pages(uint64_t root);

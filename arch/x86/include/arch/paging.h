@@ -14,6 +14,7 @@
 #define PTE_A    0x020ULL
 #define PTE_D    0x040ULL
 #define PTE_PS   0x080ULL
+#define PTE_LAZY 0x200ULL        /* software bit (AVL): not present yet, frame assigned */
 #define PTE_NX   (1ULL << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000ULL
 
@@ -30,7 +31,17 @@ typedef uint64_t (*pt_alloc_fn)(void);
 int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
            bool large, pt_alloc_fn alloc);
 
-/* Translate va; returns false when it is not mapped. page_size and flags may be NULL. */
+/* As pt_map, but the entries stay not-present and marked PTE_LAZY: the frames are assigned
+ * yet untouched; pt_fault_in clears and enables them on first use. */
+int pt_map_lazy(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
+                bool large, pt_alloc_fn alloc);
+
+/* If va falls in a lazy mapping, clear its frames through `clear` and make it present;
+ * returns true then, false when va is mapped already or not at all. */
+bool pt_fault_in(uint64_t root_pa, uint64_t va, void (*clear)(uint64_t pa, uint64_t size));
+
+/* Translate va; returns false when it is not mapped (lazy counts as not mapped).
+ * page_size and flags may be NULL. */
 bool pt_lookup(uint64_t root_pa, uint64_t va, uint64_t *pa, uint64_t *page_size,
                uint64_t *flags);
 
@@ -47,7 +58,7 @@ bool paging_range_mapped(uint64_t va, uint64_t len);
  * had for the split). */
 uint64_t pt_unmap_4k(uint64_t root_pa, uint64_t va, pt_alloc_fn alloc);
 
-/* Call fn for every leaf mapping (va, pa, size) under root, lowest va first. */
+/* Call fn for every leaf mapping (va, pa, size) under root, lowest va first; lazy ones too. */
 typedef void (*pt_leaf_fn)(void *ctx, uint64_t va, uint64_t pa, uint64_t size);
 void pt_walk_leaves(uint64_t root_pa, pt_leaf_fn fn, void *ctx);
 
