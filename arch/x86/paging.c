@@ -72,7 +72,10 @@ int pt_map_lazy(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint6
     return map_range(root_pa, va, pa, size, flags, large, alloc, PTE_LAZY);
 }
 
-bool pt_fault_in(uint64_t root_pa, uint64_t va, void (*clear)(uint64_t pa, uint64_t size))
+static bool split_large(uint64_t *pde, pt_alloc_fn alloc);
+
+bool pt_fault_in(uint64_t root_pa, uint64_t va, void (*clear)(uint64_t pa, uint64_t size),
+                 pt_alloc_fn split_alloc)
 {
     uint64_t *table = table_at(root_pa);
     for (int level = 3; level >= 0; level--) {
@@ -81,6 +84,13 @@ bool pt_fault_in(uint64_t root_pa, uint64_t va, void (*clear)(uint64_t pa, uint6
         if (!(*e & PTE_P)) {
             if (!(*e & PTE_LAZY) || !leaf)
                 return false;
+            if (level == 1 && split_alloc) {
+                /* Touch one small page only: split, then fault in below. */
+                if (!split_large(e, split_alloc))
+                    return false;
+                table = table_at(*e & PTE_ADDR);
+                continue;
+            }
             uint64_t span = 1ULL << (12 + 9 * level);
             clear(*e & PTE_ADDR & ~(span - 1), span);
             *e = (*e & ~PTE_LAZY) | PTE_P;
@@ -170,6 +180,22 @@ bool paging_range_mapped(uint64_t va, uint64_t len)
     return true;
 }
 
+/* Split the 2 MiB entry *pde into a table of 512 small entries with the same flags (a lazy
+ * one into 512 lazy ones). False when no table frame could be had. */
+static bool split_large(uint64_t *pde, pt_alloc_fn alloc)
+{
+    uint64_t pt_pa = alloc ? alloc() : 0;
+    if (!pt_pa)
+        return false;
+    uint64_t *pt = table_at(pt_pa);
+    uint64_t base = *pde & PTE_ADDR & ~(PAGE_2M - 1);
+    uint64_t flags = *pde & ~PTE_ADDR & ~PTE_PS;
+    for (unsigned i = 0; i < 512; i++)
+        pt[i] = (base + i * PAGE_SIZE) | flags;
+    *pde = pt_pa | PTE_P | PTE_W | PTE_U;
+    return true;
+}
+
 uint64_t pt_unmap_4k(uint64_t root_pa, uint64_t va, pt_alloc_fn alloc)
 {
     uint64_t *table = table_at(root_pa);
@@ -179,17 +205,8 @@ uint64_t pt_unmap_4k(uint64_t root_pa, uint64_t va, pt_alloc_fn alloc)
         if (!(*e & PTE_P) && !lazy_large)
             return 0;
         if ((*e & PTE_PS) && level == 1) {
-            /* Split the 2 MiB page into 512 small ones with the same flags (a lazy one into
-             * 512 lazy ones). */
-            uint64_t pt_pa = alloc ? alloc() : 0;
-            if (!pt_pa)
+            if (!split_large(e, alloc))
                 return 0;
-            uint64_t *pt = table_at(pt_pa);
-            uint64_t base = *e & PTE_ADDR & ~(PAGE_2M - 1);
-            uint64_t flags = *e & ~PTE_ADDR & ~PTE_PS;
-            for (unsigned i = 0; i < 512; i++)
-                pt[i] = (base + i * PAGE_SIZE) | flags;
-            *e = pt_pa | PTE_P | PTE_W | PTE_U;
         } else if (*e & PTE_PS) {
             return 0;   /* 1 GiB pages are never made here */
         }

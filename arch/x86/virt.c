@@ -67,7 +67,7 @@ int arch_p2m_map_lazy(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size)
 }
 bool arch_p2m_fault_in(uint64_t root, uint64_t gpa)
 {
-    return active->p2m_fault_in && active->p2m_fault_in(root, gpa);
+    return active->p2m_fault_in && active->p2m_fault_in(root, gpa, true);
 }
 void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size))
 {

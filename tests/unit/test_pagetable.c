@@ -189,14 +189,14 @@ static void test_lazy_mapping_faults_in_once(void **state)
     assert_int_equal(pt_map_lazy(root, 0, 0x40000000, 4 << 20, NPT_FLAGS, true, alloc_table), 0);
     uint64_t pa;
     assert_false(pt_lookup(root, 0x1000, &pa, NULL, NULL));        /* not usable yet */
-    assert_true(pt_fault_in(root, 0x201234, record_clear));         /* second 2 MiB page */
+    assert_true(pt_fault_in(root, 0x201234, record_clear, NULL));         /* second 2 MiB page */
     assert_int_equal(ncleared, 1);
     assert_int_equal(cleared_pa[0], 0x40200000);
     assert_int_equal(cleared_size[0], PAGE_2M);
     assert_true(pt_lookup(root, 0x201234, &pa, NULL, NULL));
     assert_int_equal(pa, 0x40201234);
-    assert_false(pt_fault_in(root, 0x201234, record_clear));        /* present: nothing to do */
-    assert_false(pt_fault_in(root, 4 << 20, record_clear));         /* outside: nothing there */
+    assert_false(pt_fault_in(root, 0x201234, record_clear, NULL));        /* present: nothing to do */
+    assert_false(pt_fault_in(root, 4 << 20, record_clear, NULL));         /* outside: nothing there */
     assert_int_equal(ncleared, 1);
     /* The walk sees both pages, lazy or not: a destroyed domain gives back every frame. */
     struct leaves l = { .n = 0 };
@@ -213,13 +213,31 @@ static void test_unmapping_a_lazy_page_returns_its_frame(void **state)
     uint64_t root = alloc_table();
     assert_int_equal(pt_map_lazy(root, 0, 0x40000000, PAGE_2M, NPT_FLAGS, true, alloc_table), 0);
     assert_int_equal(pt_unmap_4k(root, 0x5000, alloc_table), 0x40005000);
-    assert_false(pt_fault_in(root, 0x5000, record_clear));          /* released */
-    assert_true(pt_fault_in(root, 0x6000, record_clear));           /* a lazy 4 KiB neighbour */
+    assert_false(pt_fault_in(root, 0x5000, record_clear, NULL));          /* released */
+    assert_true(pt_fault_in(root, 0x6000, record_clear, NULL));           /* a lazy 4 KiB neighbour */
     assert_int_equal(cleared_pa[0], 0x40006000);
     assert_int_equal(cleared_size[0], PAGE_SIZE);
     struct leaves l = { .n = 0 };
     pt_walk_leaves(root, collect, &l);
     assert_int_equal(l.n, 511);
+}
+
+static void test_small_fault_in_clears_one_page(void **state)
+{
+    (void)state;
+    ncleared = 0;
+    uint64_t root = alloc_table();
+    assert_int_equal(pt_map_lazy(root, 0, 0x40000000, PAGE_2M, NPT_FLAGS, true, alloc_table), 0);
+    assert_true(pt_fault_in(root, 0x3456, record_clear, alloc_table));
+    assert_int_equal(ncleared, 1);
+    assert_int_equal(cleared_pa[0], 0x40003000);
+    assert_int_equal(cleared_size[0], PAGE_SIZE);
+    uint64_t pa, size;
+    assert_true(pt_lookup(root, 0x3456, &pa, &size, NULL));
+    assert_int_equal(size, PAGE_SIZE);
+    assert_false(pt_lookup(root, 0x4000, &pa, NULL, NULL));        /* neighbours still lazy */
+    assert_true(pt_fault_in(root, 0x4000, record_clear, NULL));
+    assert_int_equal(cleared_size[1], PAGE_SIZE);
 }
 
 int main(void)
@@ -233,6 +251,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_non_canonical_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lazy_mapping_faults_in_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmapping_a_lazy_page_returns_its_frame, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_small_fault_in_clears_one_page, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,9 +38,9 @@ static void clear_frames(uint64_t pa, uint64_t size)
     cpu_zero_qwords((void *)(uintptr_t)pa, size);
 }
 
-bool npt_fault_in(uint64_t root, uint64_t gpa)
+bool npt_fault_in(uint64_t root, uint64_t gpa, bool small)
 {
-    return pt_fault_in(root, gpa, clear_frames);
+    return pt_fault_in(root, gpa, clear_frames, small ? npt_table_alloc : NULL);
 }
 
 uint64_t npt_unmap_4k(uint64_t root, uint64_t gpa)

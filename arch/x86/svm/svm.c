@@ -371,7 +371,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         return;
     case VMEXIT_NPF:
         v->exits[EXIT_NPF]++;
-        if (npt_fault_in(vm->control.n_cr3, info2))
+        if (npt_fault_in(vm->control.n_cr3, info2, false))
             return;             /* first touch of lazily cleared memory: retry */
         vcpu_handle_bad_gpa(v, info2, (info1 >> 1) & 1);
         return;

@@ -88,7 +88,8 @@ uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa);          /* hpa that wa
 /* Map 2 MiB-aligned frames that are cleared on first touch; -1 when the backend cannot (the
  * caller then clears and maps them itself). */
 int arch_p2m_map_lazy(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size);
-/* Clear and enable the lazy mapping at gpa; false when there is none there. */
+/* For the hypervisor's own access to gpa: clear and enable its lazy 4 KiB page; false when
+ * there is none there. */
 bool arch_p2m_fault_in(uint64_t root, uint64_t gpa);
 /* Free the tables; free_leaf gets each mapped range (hpa, size) first. */
 void arch_p2m_destroy(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size));

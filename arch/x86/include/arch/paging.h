@@ -37,8 +37,11 @@ int pt_map_lazy(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint6
                 bool large, pt_alloc_fn alloc);
 
 /* If va falls in a lazy mapping, clear its frames through `clear` and make it present;
- * returns true then, false when va is mapped already or not at all. */
-bool pt_fault_in(uint64_t root_pa, uint64_t va, void (*clear)(uint64_t pa, uint64_t size));
+ * returns true then, false when va is mapped already or not at all. With split_alloc, a
+ * lazy 2 MiB page is first split so that only va's 4 KiB page is cleared (for the
+ * hypervisor's own small accesses, e.g. loading a kernel). */
+bool pt_fault_in(uint64_t root_pa, uint64_t va, void (*clear)(uint64_t pa, uint64_t size),
+                 pt_alloc_fn split_alloc);
 
 /* Translate va; returns false when it is not mapped (lazy counts as not mapped).
  * page_size and flags may be NULL. */

@@ -29,9 +29,10 @@ struct virt_backend {
     uint64_t (*p2m_create)(void);
     int (*p2m_map)(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large);
     /* Optional (NULL: the core clears memory itself and maps it at once): map frames that are
-     * cleared on the guest's first touch, and do that clearing for one address. */
+     * cleared on the guest's first touch, and do that clearing for one address (small: clear
+     * only its 4 KiB page, for the hypervisor's own accesses). */
     int (*p2m_map_lazy)(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size);
-    bool (*p2m_fault_in)(uint64_t root, uint64_t gpa);
+    bool (*p2m_fault_in)(uint64_t root, uint64_t gpa, bool small);
     uint64_t (*p2m_unmap_4k)(uint64_t root, uint64_t gpa);
     void (*p2m_destroy)(uint64_t root, void (*free_leaf)(uint64_t hpa, uint64_t size));
     uint64_t (*p2m_table_pages)(uint64_t root);
