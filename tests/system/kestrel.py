@@ -141,16 +141,25 @@ class Kestrel:
                                          + tail.decode(errors="replace"))
                 self.cond.wait(min(left, 0.05))
 
-    def cmd(self, line, timeout=10):
+    # A domain's line printed while the command ran: the prompt it erased (if any), then
+    # "(dN) text". Guests keep printing while the operator works; that is not command output.
+    ERASED_PROMPT = re.compile(r"(?:\(XEN\) )?\r\x1b\[K(?=\(d\d+\) )")
+    GUEST_LINE = re.compile(r"^\(d\d+\) [^\n]*\n", re.M)
+
+    def cmd(self, line, timeout=10, keep_guest_lines=False):
         """Run a shell command; return its output (between the echoed line and the next
-        prompt) as text, with the (XEN) prefixes kept."""
+        prompt) as text, with the (XEN) prefixes kept. Lines that running domains printed
+        meanwhile are left out unless keep_guest_lines."""
         start = len(self.output())
         self.pos = max(self.pos, start)
         self.send(line + "\r")
         self.expect(re.escape(line.encode()) + rb"\r\n", timeout)
         begin = self.pos
         self.wait_prompt(timeout)
-        return self.output()[begin:self.pos].decode(errors="replace").rsplit("(XEN) ", 1)[0]
+        out = self.output()[begin:self.pos].decode(errors="replace").rsplit("(XEN) ", 1)[0]
+        if not keep_guest_lines:
+            out = self.GUEST_LINE.sub("", self.ERASED_PROMPT.sub("", out))
+        return out
 
     # ---- helpers for tests that drive the line editor and watch raw output ----------
     def mark(self):
