@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from kestrel import ELF, ROOT, Kestrel
+from kestrel import ROOT, Kestrel
 
 BOARD_LIST = os.path.join(ROOT, "boards", "qemu", "modules.list")
 MAP_LINE = re.compile(r"^\(XEN\)  \[[0-9a-f]{16}, [0-9a-f]{16}\] \(\w[\w ]*\)", re.M)
