@@ -11,6 +11,7 @@
 #include "vmcb.h"
 #include "arch/virt_backend.h"
 #include "npt.h"
+#include "svm_cr.h"
 
 struct svm_vcpu {
     struct vmcb *vmcb;
@@ -143,6 +144,7 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     struct vmcb *vm = s->vmcb;
     memset(vm, 0, sizeof(*vm));
     struct vmcb_control *c = &vm->control;
+    c->intercept_cr = 1u << (16 + 4);   /* CR4 writes: see svm_cr.c */
     c->intercept_exceptions = 0;
     c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
                          INTERCEPT_CPUID | INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO |
@@ -384,6 +386,19 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     case VMEXIT_MONITOR: case VMEXIT_MWAIT:
         v->exits[EXIT_VIRT_INSN]++;
         inject_exception(vm, 6, false, 0);
+        return;
+    case VMEXIT_CR4_WRITE:
+        v->exits[EXIT_OTHER]++;
+        switch (svm_handle_cr4_write(vm, v)) {
+        case CR4_DONE:
+            return;
+        case CR4_FAULT:
+            inject_exception(vm, 13, true, 0);
+            return;
+        case CR4_UNDECODED:
+            vcpu_handle_fatal(v, "a CR4 write that could not be decoded");
+            return;
+        }
         return;
     case VMEXIT_INVD:
         v->exits[EXIT_OTHER]++;
