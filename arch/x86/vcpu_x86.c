@@ -90,3 +90,17 @@ int vcpu_handle_msr(struct vcpu *v, bool write, uint32_t msr, uint64_t *val)
         return -1;
     }
 }
+
+void vcpu_handle_pio(struct vcpu *v, uint16_t port, unsigned size, bool in)
+{
+    uint32_t val = (uint32_t)v->regs.rax;
+    vcpu_handle_io(v, port, size, in, &val);
+    if (!in)
+        return;
+    if (size == 4) {
+        v->regs.rax = val;                  /* a 32-bit result zero-extends into RAX */
+    } else {
+        uint64_t mask = size == 2 ? 0xFFFFULL : 0xFFULL;
+        v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
+    }
+}

@@ -172,15 +172,7 @@ static void handle_io(struct vcpu *v, uint64_t qual)
         vmx_inject_exception(13, true, 0);
         return;
     }
-    uint32_t val = (uint32_t)v->regs.rax;
-    vcpu_handle_io(v, port, size, in, &val);
-    if (in) {
-        uint64_t mask = size == 4 ? 0xFFFFFFFFULL : size == 2 ? 0xFFFFULL : 0xFFULL;
-        if (size == 4)
-            v->regs.rax = val;          /* a 32-bit write zero-extends */
-        else
-            v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
-    }
+    vcpu_handle_pio(v, port, size, in);
     skip_insn(v);
 }
 

@@ -101,6 +101,9 @@ uint64_t arch_p2m_table_pages(uint64_t root);
 void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Port I/O to the domain's devices; unknown ports read as all ones. */
 void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
+/* IN/OUT with the value in RAX (x86): the device access, and an IN's result merged into
+ * AL/AX/EAX as the instruction would. */
+void vcpu_handle_pio(struct vcpu *v, uint16_t port, unsigned size, bool in);
 /* MSR access not handled by the backend: 0, or -1 to inject #GP. */
 int vcpu_handle_msr(struct vcpu *v, bool write, uint32_t msr, uint64_t *val);
 /* VMMCALL/VMCALL: registers in v->regs, result into v->regs.rax. */
