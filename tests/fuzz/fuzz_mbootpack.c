@@ -2,7 +2,7 @@
  * fuzz_mbootpack.c - libFuzzer target for mbootpack's reader and writer.
  * Each input is tried as (1) a packed image for the reader, (2) a kernel
  * for the Multiboot parser, which when accepted is packed, read back and
- * compared, (3) a loader command line and an E820 map for the boot stub's
+ * compared, (3) a loader command line and an E820 map for the 32-bit loader's
  * planning code, and (4) a boot_params page to plan a boot from.
  */
 #include <assert.h>
@@ -31,7 +31,7 @@ static void fuzz_reader(const uint8_t *data, size_t size)
 /* Parse data as a kernel; if it is one, pack it and read it back. */
 static void fuzz_kernel(const uint8_t *data, size_t size)
 {
-	static uint8_t setup[1024], stub[64];
+	static uint8_t setup[1024], loader32[64];
 	struct mb_kernel k;
 	char err[256];
 
@@ -39,9 +39,9 @@ static void fuzz_kernel(const uint8_t *data, size_t size)
 		return;
 	put16(setup + BZ_BOOT_FLAG, 0xAA55);
 	put32(setup + BZ_HEADER, BZ_HDRS_MAGIC);
-	memcpy(stub + MBP_TAG_OFFSET, MBP_TAG_MAGIC, 8);
+	memcpy(loader32 + MBP_TAG_OFFSET, MBP_TAG_MAGIC, 8);
 	struct mbp_module_in mod = { "m.bin", "x y", data, size < 64 ? size : 64 };
-	struct mbp_pack_in in = { setup, sizeof(setup), stub, sizeof(stub),
+	struct mbp_pack_in in = { setup, sizeof(setup), loader32, sizeof(loader32),
 				  &k, "k.elf", "a b", 1, &mod };
 	uint8_t *out;
 	size_t len;

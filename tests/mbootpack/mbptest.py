@@ -80,7 +80,7 @@ def elf32_overlapping(path):
 
 
 def boot_fails(img, text, mem=256):
-    """Boot img, expecting the stub to print text and halt."""
+    """Boot img, expecting the 32-bit loader to print text and halt."""
     p = pexpect.spawn(QEMU[0], QEMU[1:] + ["-m", str(mem), "-kernel", img], timeout=20,
                       encoding="utf-8", codec_errors="replace")
     try:

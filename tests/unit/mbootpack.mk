@@ -1,5 +1,5 @@
 # Unit tests of tools/mbootpack: kernel parser, image writer/reader and
-# the boot-time planning code shared with the boot stub.
+# the boot-time planning code shared with the 32-bit loader.
 UNIT_TESTS += test_mbootpack_kernel test_mbootpack_image test_mbootpack_bootplan
 test_mbootpack_kernel_SRCS := tools/mbootpack/kernel.c tests/unit/test_mbootpack_kernel.c
 test_mbootpack_kernel_LDLIBS := -lz

@@ -1,5 +1,5 @@
 /*
- * test_mbootpack_bootplan.c - unit tests of the boot stub's hardware-free
+ * test_mbootpack_bootplan.c - unit tests of the 32-bit loader's hardware-free
  * logic: mem_lower/mem_upper, usable-RAM checks and allocation on an E820
  * map, reading memory information from boot_params (E820, E801, 88h),
  * loader command line cleanup, " -- " splitting and the choice of

@@ -15,7 +15,7 @@
 #include "../../tools/mbootpack/image.h"
 
 static uint8_t setup[1536];
-static uint8_t stub[100];
+static uint8_t loader32[100];
 static uint8_t seg0[300], seg1[17], mod0[5000];
 static struct mb_kernel kern;
 static struct mbp_module_in mods[2];
@@ -30,8 +30,8 @@ static int setup_inputs(void **state)
 	put16(setup + BZ_BOOT_FLAG, 0xAA55);
 	put32(setup + BZ_HEADER, BZ_HDRS_MAGIC);
 	put16(setup + BZ_VERSION, BZ_PROTOCOL);
-	memset(stub, 0x90, sizeof(stub));
-	memcpy(stub + MBP_TAG_OFFSET, MBP_TAG_MAGIC, 8);
+	memset(loader32, 0x90, sizeof(loader32));
+	memcpy(loader32 + MBP_TAG_OFFSET, MBP_TAG_MAGIC, 8);
 	for (size_t i = 0; i < sizeof(seg0); i++)
 		seg0[i] = (uint8_t)i;
 	memset(seg1, 0x11, sizeof(seg1));
@@ -49,7 +49,7 @@ static int setup_inputs(void **state)
 	mods[0] = (struct mbp_module_in){ "hello.elf", "a b", mod0,
 					  sizeof(mod0) };
 	mods[1] = (struct mbp_module_in){ "dom.cfg", "", NULL, 0 };
-	in = (struct mbp_pack_in){ setup, sizeof(setup), stub, sizeof(stub),
+	in = (struct mbp_pack_in){ setup, sizeof(setup), loader32, sizeof(loader32),
 				   &kern, "kestrel.elf", "console=com1", 2,
 				   mods };
 	return 0;
@@ -93,9 +93,9 @@ static void test_round_trip(void **state)
 	assert_string_equal(ms, "dom.cfg");
 	assert_int_equal(mbp_module_string(&img, 2, ms, sizeof(ms)), -1);
 	assert_int_equal(img.crc_actual, img.hdr.data_crc32);
-	/* The stub's tag leads to the header. */
+	/* The 32-bit loader's tag leads to the header. */
 	assert_int_equal(get32(img.payload + MBP_TAG_OFFSET + 12),
-			 sizeof(stub));
+			 sizeof(loader32));
 	free(out);
 }
 

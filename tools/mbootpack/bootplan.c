@@ -1,5 +1,5 @@
 /*
- * bootplan.c - the hardware-free part of the boot stub: E820 arithmetic,
+ * bootplan.c - the hardware-free part of the 32-bit loader: E820 arithmetic,
  * command line cleanup and splitting, and the Multiboot information
  * structure.  Uses no library functions so it builds freestanding.
  */

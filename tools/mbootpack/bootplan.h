@@ -1,8 +1,8 @@
 /*
- * bootplan.h - boot-time decisions of the 32-bit stub that need no
+ * bootplan.h - boot-time decisions of the 32-bit loader that need no
  * hardware: memory sizes and free-memory search on an E820 map, command
  * line cleanup and splitting, and building the Multiboot v1 information
- * structure.  Freestanding C, compiled into the stub (-m32) and on the host
+ * structure.  Freestanding C, compiled into the 32-bit loader (-m32) and on the host
  * for the unit tests and the fuzzer.
  */
 #ifndef MBOOTPACK_BOOTPLAN_H

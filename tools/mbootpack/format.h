@@ -1,12 +1,12 @@
 /*
  * format.h - the on-disk layout of an mbootpack image, shared by the host
- * tool (writer/reader), the unit tests, the fuzzer and the 32-bit boot stub.
+ * tool (writer/reader), the unit tests, the fuzzer and the 32-bit loader.
  *
  * An image is a Linux bzImage (boot protocol 2.06):
  *
  *   [real-mode setup: (setup_sects + 1) * 512 bytes, header at 0x1f1]
  *   [protected-mode payload, loaded by the boot loader at 1 MiB:
- *      stub (32-bit code, its tag at offset 8)
+ *      loader32 (32-bit code, its tag at offset 8)
  *      struct mbp_header, segment table, module table, strings,
  *      kernel segment data, module data (each 16-byte aligned),
  *      end marker]
@@ -45,7 +45,7 @@
 #define BZ_HDRS_MAGIC 0x53726448u   /* "HdrS" */
 #define BZ_PROTOCOL 0x0206
 
-/* boot_params ("zero page") offsets used by the boot stub. */
+/* boot_params ("zero page") offsets used by the 32-bit loader. */
 #define BP_EXT_MEM_K 0x002          /* INT 15h/88h result, KiB above 1 MiB */
 #define BP_PRIV_MAGIC 0x0cc         /* mbootpack private: set by our setup */
 #define BP_PRIV_LOWMEM 0x0d0        /* mbootpack private: INT 12h, KiB */
@@ -64,11 +64,11 @@
 struct mbp_tag {
 	char magic[8];
 	uint32_t header_offset;     /* of struct mbp_header, in the payload */
-	uint32_t stub_size;         /* bytes of stub code and data */
+	uint32_t loader32_size;     /* bytes of 32-bit loader code and data */
 };
 
 /* The last MBP_END_SIZE bytes of the payload: MBP_END_MAGIC and the
- * payload size, so the stub can tell that the loader loaded all of it. */
+ * payload size, so the 32-bit loader can tell that the loader loaded all of it. */
 #define MBP_END_MAGIC "MBPKEND1"
 #define MBP_END_SIZE 16u
 

@@ -1,6 +1,6 @@
 /*
  * image.c - the mbootpack image writer and reader: lays the real-mode
- * setup, the 32-bit stub, the tables, the strings and the kernel and module
+ * setup, the 32-bit loader, the tables, the strings and the kernel and module
  * data out as described in format.h, and parses such an image back.
  */
 #include "image.h"
@@ -62,9 +62,9 @@ static int check_input(const struct mbp_pack_in *in, char *err, size_t errlen)
 	    in->setup_len > 256 * 512 ||
 	    get32(in->setup + BZ_HEADER) != BZ_HDRS_MAGIC)
 		return fail(err, errlen, "internal error: bad setup blob");
-	if (in->stub_len < MBP_TAG_OFFSET + sizeof(struct mbp_tag) ||
-	    memcmp(in->stub + MBP_TAG_OFFSET, MBP_TAG_MAGIC, 8))
-		return fail(err, errlen, "internal error: bad stub blob");
+	if (in->loader32_len < MBP_TAG_OFFSET + sizeof(struct mbp_tag) ||
+	    memcmp(in->loader32 + MBP_TAG_OFFSET, MBP_TAG_MAGIC, 8))
+		return fail(err, errlen, "internal error: bad 32-bit loader blob");
 	if (in->kernel->nsegs == 0 || in->kernel->nsegs > MBP_MAX_SEGMENTS)
 		return fail(err, errlen, "kernel has %zu segments (1 to %u "
 			    "supported)", in->kernel->nsegs, MBP_MAX_SEGMENTS);
@@ -98,7 +98,7 @@ int mbp_pack(const struct mbp_pack_in *in, uint8_t **out, size_t *outlen,
 		return -1;
 
 	/* Lay out the payload. */
-	uint64_t hdr_off = align16(in->stub_len);
+	uint64_t hdr_off = align16(in->loader32_len);
 	uint64_t seg_off = hdr_off + sizeof(struct mbp_header);
 	uint64_t mod_off = seg_off + k->nsegs * sizeof(struct mbp_segment);
 	uint64_t str_off = mod_off + in->nmods * sizeof(struct mbp_module);
@@ -130,9 +130,9 @@ int mbp_pack(const struct mbp_pack_in *in, uint8_t **out, size_t *outlen,
 	put32(img + BZ_SYSSIZE, (uint32_t)((end + 15) / 16));
 
 	/* Stub with its tag patched. */
-	memcpy(pl, in->stub, in->stub_len);
+	memcpy(pl, in->loader32, in->loader32_len);
 	put32(pl + MBP_TAG_OFFSET + 8, (uint32_t)hdr_off);
-	put32(pl + MBP_TAG_OFFSET + 12, (uint32_t)in->stub_len);
+	put32(pl + MBP_TAG_OFFSET + 12, (uint32_t)in->loader32_len);
 
 	/* Strings. */
 	uint8_t *strings = pl + str_off;

@@ -22,8 +22,8 @@ struct mbp_module_in {
 struct mbp_pack_in {
 	const uint8_t *setup;       /* real-mode setup, multiple of 512 */
 	size_t setup_len;
-	const uint8_t *stub;        /* 32-bit stub, with its tag at 8 */
-	size_t stub_len;
+	const uint8_t *loader32;    /* 32-bit loader, with its tag at 8 */
+	size_t loader32_len;
 	const struct mb_kernel *kernel;
 	const char *kernel_name;
 	const char *cmdline;        /* packed default args, may be "" */

@@ -19,7 +19,7 @@
 #include "kernel.h"
 
 extern const uint8_t mbp_setup_blob[], mbp_setup_blob_end[];
-extern const uint8_t mbp_stub_blob[], mbp_stub_blob_end[];
+extern const uint8_t mbp_loader32_blob[], mbp_loader32_blob_end[];
 
 /* Print "mbootpack: FILE: message" and exit with status 1. */
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -272,8 +272,8 @@ int main(int argc, char **argv)
 	struct mbp_pack_in in = {
 		.setup = mbp_setup_blob,
 		.setup_len = (size_t)(mbp_setup_blob_end - mbp_setup_blob),
-		.stub = mbp_stub_blob,
-		.stub_len = (size_t)(mbp_stub_blob_end - mbp_stub_blob),
+		.loader32 = mbp_loader32_blob,
+		.loader32_len = (size_t)(mbp_loader32_blob_end - mbp_loader32_blob),
 		.kernel = &k,
 		.kernel_name = base_name(kpath),
 		.cmdline = cmdline,

@@ -1,5 +1,5 @@
 /*
- * blobs.S - embeds the real-mode setup and the 32-bit stub binaries (built
+ * blobs.S - embeds the real-mode setup and the 32-bit loader binaries (built
  * by the Makefile; found through the assembler include path) into the
  * host tool.
  */
@@ -10,8 +10,8 @@ mbp_setup_blob:
 	.incbin	"setup.bin"
 mbp_setup_blob_end:
 	.balign 16
-	.globl	mbp_stub_blob, mbp_stub_blob_end
-mbp_stub_blob:
-	.incbin	"stub.bin"
-mbp_stub_blob_end:
+	.globl	mbp_loader32_blob, mbp_loader32_blob_end
+mbp_loader32_blob:
+	.incbin	"loader32.bin"
+mbp_loader32_blob_end:
 	.section .note.GNU-stack, "", @progbits

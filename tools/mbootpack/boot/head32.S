@@ -17,7 +17,7 @@ _start:
 	.balign	MBP_TAG_OFFSET
 	.ascii	MBP_TAG_MAGIC
 	.long	0			/* header_offset, patched by mbootpack */
-	.long	0			/* stub_size, patched by mbootpack */
+	.long	0			/* loader32_size, patched by mbootpack */
 1:
 	cli
 	cld

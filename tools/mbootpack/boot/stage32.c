@@ -18,7 +18,7 @@
 #define TRAMP_STACK 4096u
 #define MAX_MOVES (MBP_MAX_SEGMENTS + MBP_MAX_MODULES)
 
-extern char _start[], _stub_end[];
+extern char _start[], _loader32_end[];
 extern char tramp_start[], tramp_reload[], tramp_end[];
 
 void stage32_main(const uint8_t *bp) __attribute__((noreturn));
