@@ -44,9 +44,8 @@ void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint3
         if (in)
             *val = size == 4 ? 0xFFFFFFFFu : size == 2 ? 0xFFFFu : 0xFFu;
     }
-    if (port >= 0x3f8 && port <= 0x3ff)
-        domain_console_pump(d);
-    domain_update_irqs(d);
+    /* Device lines and queued console input are brought up to date once, by
+     * vcpu_prepare_entry, before the guest runs again. */
 }
 
 void vcpu_handle_hlt(struct vcpu *v)
