@@ -6,6 +6,7 @@
 #include "arch/cpu.h"
 #include "core/panic.h"
 #include "console/log.h"
+#include "lib/gprs.h"
 
 struct idt_entry {
     uint16_t off_lo, sel;
@@ -81,22 +82,23 @@ void trap_dispatch(struct trap_frame *tf)
         log_warn("unexpected interrupt vector %llu ignored", (unsigned long long)v);
 }
 
+static void log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    printk("%s", line);
+}
+
 /* Print registers in Xen's layout. */
 void trap_dump_frame(const struct trap_frame *tf)
 {
     printk("RIP:    %04llx:[<%016llx>]", (unsigned long long)tf->cs, (unsigned long long)tf->rip);
     printk("RFLAGS: %016llx   vector: %llu  error: %016llx", (unsigned long long)tf->rflags,
            (unsigned long long)tf->vector, (unsigned long long)tf->error);
-    printk("rax: %016llx   rbx: %016llx   rcx: %016llx", (unsigned long long)tf->rax,
-           (unsigned long long)tf->rbx, (unsigned long long)tf->rcx);
-    printk("rdx: %016llx   rsi: %016llx   rdi: %016llx", (unsigned long long)tf->rdx,
-           (unsigned long long)tf->rsi, (unsigned long long)tf->rdi);
-    printk("rbp: %016llx   rsp: %016llx   r8:  %016llx", (unsigned long long)tf->rbp,
-           (unsigned long long)tf->rsp, (unsigned long long)tf->r8);
-    printk("r9:  %016llx   r10: %016llx   r11: %016llx", (unsigned long long)tf->r9,
-           (unsigned long long)tf->r10, (unsigned long long)tf->r11);
-    printk("r12: %016llx   r13: %016llx   r14: %016llx", (unsigned long long)tf->r12,
-           (unsigned long long)tf->r13, (unsigned long long)tf->r14);
+    const uint64_t gpr[GPR_COUNT] = {
+        tf->rax, tf->rbx, tf->rcx, tf->rdx, tf->rsi, tf->rdi, tf->rbp, tf->rsp,
+        tf->r8, tf->r9, tf->r10, tf->r11, tf->r12, tf->r13, tf->r14, tf->r15,
+    };
+    gprs_format(gpr, log_line, NULL);
     printk("r15: %016llx   cr0: %016llx   cr4: %016llx", (unsigned long long)tf->r15,
            (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
     printk("cr3: %016llx   cr2: %016llx", (unsigned long long)read_cr3(),

@@ -5,6 +5,13 @@
 #include "console/shell.h"
 #include "lib/ctype.h"
 #include "lib/string.h"
+#include "lib/gprs.h"
+
+static void shell_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    shell_printf("%s\n", line);
+}
 
 static void print_seg(const char *name, const struct vcpu_segment *s)
 {
@@ -30,16 +37,11 @@ static int cmd_dump(int argc, char **argv)
                  d->vcpu.blocked ? "blocked" : d->state == DOMAIN_RUNNING ? "runnable" : "stopped");
     shell_printf("rip: %016llx   rflags: %016llx   mode: %s\n", (unsigned long long)r->rip,
                  (unsigned long long)r->rflags, d->vcpu.long_mode ? "64-bit" : "32-bit or less");
-    shell_printf("rax: %016llx   rbx: %016llx   rcx: %016llx\n", (unsigned long long)r->rax,
-                 (unsigned long long)r->rbx, (unsigned long long)r->rcx);
-    shell_printf("rdx: %016llx   rsi: %016llx   rdi: %016llx\n", (unsigned long long)r->rdx,
-                 (unsigned long long)r->rsi, (unsigned long long)r->rdi);
-    shell_printf("rbp: %016llx   rsp: %016llx   r8:  %016llx\n", (unsigned long long)r->rbp,
-                 (unsigned long long)r->rsp, (unsigned long long)r->r8);
-    shell_printf("r9:  %016llx   r10: %016llx   r11: %016llx\n", (unsigned long long)r->r9,
-                 (unsigned long long)r->r10, (unsigned long long)r->r11);
-    shell_printf("r12: %016llx   r13: %016llx   r14: %016llx\n", (unsigned long long)r->r12,
-                 (unsigned long long)r->r13, (unsigned long long)r->r14);
+    const uint64_t gpr[GPR_COUNT] = {
+        r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp,
+        r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
+    };
+    gprs_format(gpr, shell_line, NULL);
     shell_printf("r15: %016llx\n", (unsigned long long)r->r15);
     shell_printf("cr0: %016llx   cr2: %016llx   cr3: %016llx\n", (unsigned long long)s.cr0,
                  (unsigned long long)s.cr2, (unsigned long long)s.cr3);

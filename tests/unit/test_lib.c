@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L  /* strnlen */
 #include "lib/string.h"     /* declares k_memcpy... through lib.mk's -D renames */
 #include "lib/format.h"
+#include "lib/gprs.h"
 
 /* From here on the names mean glibc's functions again. */
 #undef memcpy
@@ -264,10 +265,44 @@ static void test_str_functions(void **state)
     assert_ptr_equal(k_strrchr("a/b/c", '/'), strrchr("a/b/c", '/'));
 }
 
+/* Lines emitted by gprs_format, collected for the test. */
+static char gpr_lines[8][128];
+static int ngpr_lines;
+static void collect_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    assert_true(ngpr_lines < 8);
+    strcpy(gpr_lines[ngpr_lines++], line);
+}
+
+static void test_gprs_format_is_xens_layout(void **state)
+{
+    (void)state;
+    uint64_t gpr[GPR_COUNT];
+    for (int i = 0; i < GPR_COUNT; i++)
+        gpr[i] = 0x1111111111111111ULL * (uint64_t)(i % 15) + (uint64_t)i;
+    ngpr_lines = 0;
+    gprs_format(gpr, collect_line, NULL);
+    assert_int_equal(ngpr_lines, 5);        /* r15 is the caller's */
+    char want[128];
+    snprintf(want, sizeof(want), "rax: %016llx   rbx: %016llx   rcx: %016llx",
+             (unsigned long long)gpr[0], (unsigned long long)gpr[1], (unsigned long long)gpr[2]);
+    assert_string_equal(gpr_lines[0], want);
+    snprintf(want, sizeof(want), "rbp: %016llx   rsp: %016llx   r8:  %016llx",
+             (unsigned long long)gpr[GPR_RBP], (unsigned long long)gpr[GPR_RSP],
+             (unsigned long long)gpr[GPR_R8]);
+    assert_string_equal(gpr_lines[2], want);
+    snprintf(want, sizeof(want), "r12: %016llx   r13: %016llx   r14: %016llx",
+             (unsigned long long)gpr[GPR_R12], (unsigned long long)gpr[GPR_R13],
+             (unsigned long long)gpr[GPR_R14]);
+    assert_string_equal(gpr_lines[4], want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_snprintf_integers),
+        cmocka_unit_test(test_gprs_format_is_xens_layout),
         cmocka_unit_test(test_snprintf_strings_chars),
         cmocka_unit_test(test_snprintf_truncation_and_null),
         cmocka_unit_test(test_strtoul_matches_glibc),
