@@ -9,6 +9,10 @@ static volatile uint8_t rx_ring[RXBUF];
 static volatile uint32_t rx_head, rx_tail;
 volatile uint32_t uart_rx_irqs;
 
+#define TX_FIFO 16          /* a 16550's transmit FIFO, on once uart_init has run */
+
+static bool tx_fifo_on;
+
 /* 115200 8N1, FIFOs on, DTR/RTS/OUT2 set, no UART interrupts yet. */
 void uart_init(void)
 {
@@ -19,31 +23,46 @@ void uart_init(void)
     outb(COM1 + 3, 0x03);
     outb(COM1 + 2, 0xc7);
     outb(COM1 + 4, 0x0b);
+    tx_fifo_on = true;
+}
+
+/* Write n bytes, waiting for THRE before each burst. With the FIFO on, THRE means the whole
+ * transmit FIFO is empty, so a burst is TX_FIFO bytes (what Linux's 8250 driver loads per
+ * THRE): one status read per 16 bytes, not per byte - under a hypervisor every read is an
+ * exit. Before uart_init the FIFO state is unknown, so bursts are one byte. */
+void uart_write(const char *s, size_t n)
+{
+    size_t burst = tx_fifo_on ? TX_FIFO : 1;
+    while (n) {
+        while (!(inb(COM1 + 5) & 0x20))
+            ;
+        for (size_t i = 0; i < burst && n; i++, n--)
+            outb(COM1, (uint8_t)*s++);
+    }
 }
 
 /* Write one byte once the transmitter holding register is empty. */
 void uart_putc(char c)
 {
-    while (!(inb(COM1 + 5) & 0x20))
-        ;
-    outb(COM1, (uint8_t)c);
+    uart_write(&c, 1);
 }
 
-/* Write n bytes as they are. */
-void uart_write(const char *s, size_t n)
-{
-    while (n--)
-        uart_putc(*s++);
-}
-
-/* Write a C string, turning "\n" into "\r\n". */
+/* Write a C string, turning "\n" into "\r\n", a FIFO's worth at a time. */
 void puts_raw(const char *s)
 {
+    char out[TX_FIFO];
+    size_t n = 0;
     for (; *s; s++) {
         if (*s == '\n')
-            uart_putc('\r');
-        uart_putc(*s);
+            out[n++] = '\r';
+        out[n++] = *s;
+        if (n >= TX_FIFO - 1) {
+            uart_write(out, n);
+            n = 0;
+        }
     }
+    if (n)
+        uart_write(out, n);
 }
 
 /* IRQ 4: move every byte the UART holds into the ring (dropping on overflow). */
