@@ -1,6 +1,14 @@
 /* The TSC as the clock, calibrated against PIT channel 2, and the periodic tick from the
  * local APIC timer (calibrated against the TSC), falling back to PIT channel 0 when the
- * CPU has no APIC. */
+ * CPU has no APIC.
+ *
+ * Calibration runs in the background of boot: time_init starts PIT channel 2 counting down
+ * from 0xFFFF (55 ms at most) and notes the TSC; the boot goes on (memory, domains) and
+ * the first caller that needs a frequency ends the window, after at least PIT_CALIB_MS, by
+ * latching the PIT count. The window is then as long as the boot took, so calibration costs
+ * the boot nothing once there is at least PIT_CALIB_MS of work to hide it behind, and it is
+ * more precise the longer the boot. A window that ran past the PIT's range (OUT went high)
+ * is measured again, synchronously. */
 #include <stdbool.h>
 #include "arch/time.h"
 #include "arch/cpu.h"
@@ -10,6 +18,7 @@
 
 #define PIT_HZ          1193182ULL
 #define PIT_CALIB_MS    5
+#define PIT_CH2_FULL    0xFFFFu
 #define LAPIC_BASE      0xFEE00000ULL
 #define LAPIC_ID        0x020
 #define LAPIC_EOI       0x0B0
@@ -21,8 +30,12 @@
 
 static uint64_t tsc_freq, tsc_boot, ns_mult;     /* ns = cycles * ns_mult >> 32 */
 static uint64_t ticks, apic_timer_freq;
-static bool use_lapic;
+static bool use_lapic, calibrated;
 static tick_fn on_tick;
+static struct {
+    uint64_t tsc;               /* TSC when channel 2 was loaded */
+    uint32_t apic;              /* APIC timer count then */
+} window;
 
 static inline volatile uint32_t *lapic_reg(uint32_t off)
 {
@@ -41,25 +54,65 @@ static void lapic_start_counting(void)
     *lapic_reg(LAPIC_TIMER_INIT) = 0xFFFFFFFFu;
 }
 
-/* Count TSC cycles (and APIC timer ticks, when there is an APIC) over PIT_CALIB_MS
- * measured by PIT channel 2 in one-shot mode. */
-static void calibrate(void)
+/* Load PIT channel 2 (one-shot, mode 0) with its largest count and note where the TSC and
+ * the APIC timer stand: the start of a calibration window. */
+static void window_open(void)
 {
-    uint32_t latch = (uint32_t)(PIT_HZ * PIT_CALIB_MS / 1000);
     outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));   /* gate on, speaker off */
     outb(0x43, 0xB0);                                     /* ch2, lo/hi, mode 0 */
-    outb(0x42, (uint8_t)latch);
-    outb(0x42, (uint8_t)(latch >> 8));
-    uint32_t a0 = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
-    uint64_t t0 = rdtsc();
+    outb(0x42, (uint8_t)PIT_CH2_FULL);
+    outb(0x42, (uint8_t)(PIT_CH2_FULL >> 8));
+    window.apic = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
+    window.tsc = rdtsc();
+}
+
+/* PIT ticks since window_open, or -1 once channel 2 reached zero (its OUT, port 0x61 bit
+ * 5, goes high and stays high): past that the count has wrapped and means nothing. */
+static int32_t window_pit_ticks(void)
+{
+    outb(0x43, 0x80);                                     /* latch channel 2 */
+    uint32_t lo = inb(0x42);
+    uint32_t count = lo | ((uint32_t)inb(0x42) << 8);
+    if (inb(0x61) & 0x20)
+        return -1;
+    return (int32_t)(PIT_CH2_FULL - count);
+}
+
+/* Close the window: wait until it spans at least PIT_CALIB_MS, then derive the TSC and APIC
+ * timer rates from what each counted. False when the window overran the PIT's range. */
+static bool window_close(void)
+{
+    const int32_t min_ticks = (int32_t)(PIT_HZ * PIT_CALIB_MS / 1000);
+    int32_t pit;
+    uint64_t t1;
+    uint32_t a1;
     uint64_t spins = 0;
-    while (!(inb(0x61) & 0x20) && ++spins < 100000000ULL)
-        ;
-    uint64_t t1 = rdtsc();
-    uint32_t a1 = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
-    uint64_t hz = (t1 - t0) * 1000 / PIT_CALIB_MS;
-    tsc_freq = hz ? hz : 1000000000ULL;    /* a dead PIT: assume 1 GHz rather than divide by 0 */
-    apic_timer_freq = (uint64_t)(a0 - a1) * 1000 / PIT_CALIB_MS;
+    do {
+        t1 = rdtsc();
+        a1 = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
+        pit = window_pit_ticks();
+    } while (pit >= 0 && pit < min_ticks && ++spins < 100000000ULL);
+    if (pit < min_ticks)
+        return false;
+    tsc_freq = (t1 - window.tsc) * PIT_HZ / (uint64_t)pit;
+    apic_timer_freq = (uint64_t)(window.apic - a1) * PIT_HZ / (uint64_t)pit;
+    return true;
+}
+
+/* End the background calibration if it is still running (see the top of the file). */
+static void calibration_finish(void)
+{
+    if (calibrated)
+        return;
+    if (!window_close()) {
+        window_open();
+        if (!window_close())
+            tsc_freq = 0;
+    }
+    if (!tsc_freq)
+        tsc_freq = 1000000000ULL;  /* a dead PIT: assume 1 GHz rather than divide by 0 */
+    ns_mult = (1000000000ULL << 32) / tsc_freq;
+    calibrated = true;
 }
 
 void time_init(void)
@@ -67,24 +120,42 @@ void time_init(void)
     use_lapic = (cpuid(1, 0).edx >> 9) & 1;
     if (use_lapic)
         lapic_start_counting();
-    calibrate();
-    ns_mult = (1000000000ULL << 32) / tsc_freq;
     tsc_boot = rdtsc();
+    window_open();
+}
+
+void time_calibrate(void)
+{
+    calibration_finish();
 }
 
 uint64_t time_now_ns(void)
 {
+    if (!calibrated)
+        return 0;
     uint64_t cycles = rdtsc() - tsc_boot;
     return (uint64_t)(((unsigned __int128)cycles * ns_mult) >> 32);
 }
 
-uint64_t tsc_hz(void) { return tsc_freq; }
+uint64_t tsc_hz(void)
+{
+    calibration_finish();
+    return tsc_freq;
+}
+
 uint64_t tick_count(void) { return ticks; }
-uint64_t lapic_timer_hz(void) { return apic_timer_freq; }
+
+uint64_t lapic_timer_hz(void)
+{
+    calibration_finish();
+    return apic_timer_freq;
+}
+
 const char *tick_source(void) { return use_lapic ? "LAPIC timer" : "PIT channel 0"; }
 
 void udelay(uint64_t us)
 {
+    calibration_finish();
     uint64_t end = rdtsc() + tsc_freq / 1000000 * us;
     while ((int64_t)(rdtsc() - end) < 0)
         cpu_relax();
@@ -130,6 +201,7 @@ static void pit_tick_start(void)
 
 void tick_start(tick_fn fn)
 {
+    calibration_finish();
     on_tick = fn;
     if (use_lapic)
         lapic_timer_start();

@@ -1,6 +1,7 @@
 /* The boot sequence, from kmain (called by arch/x86/boot/head.S in long mode) to the
  * (XEN) prompt: serial console first so every later step can report, then traps, the
- * Multiboot info and boot options, memory, time and interrupts. */
+ * Multiboot info and boot options, memory, the domains (while the TSC calibration window
+ * runs), then the tick and interrupts. */
 #include <stdbool.h>
 #include "core/boot.h"
 #include "core/panic.h"
@@ -189,6 +190,8 @@ void kmain(uint32_t magic, uint32_t info_pa)
     log_set_timestamps(boot_opts.console_timestamps);
     panic_set_noreboot(boot_opts.noreboot);
     time_init();
+    if (boot_opts.console_timestamps != CONSOLE_TS_NONE)
+        time_calibrate();   /* stamped lines want the clock from the first line on */
     log_set_clock(time_now_ns);
 
     printk("Kestrel hypervisor %s (x86-64) - one image, no dom0", kestrel_version);
@@ -201,16 +204,19 @@ void kmain(uint32_t magic, uint32_t info_pa)
                (unsigned long long)boot_info.mods[i].end, boot_info.mods[i].string);
 
     memory_init();
+    rtc_init();
+    sched_init((uint64_t)boot_opts.sched_slice_ms * 1000000ULL);
+    console_set_domain_ops(&domain_console_ops);
+    /* Domains are built while the TSC calibration window (time_init) is still open, so
+     * the window costs the boot nothing; the tick needs its result, so it starts after. */
+    domains_build_from_boot();
+    time_calibrate();
     printk("TSC: %llu.%03llu MHz", (unsigned long long)(tsc_hz() / 1000000),
            (unsigned long long)(tsc_hz() / 1000 % 1000));
     interrupts_init();
     uart_set_sync(boot_opts.sync_console);
     if (boot_opts.sync_console)
         printk("sync_console: console output is synchronous (debugging only)");
-    rtc_init();
-    sched_init((uint64_t)boot_opts.sched_slice_ms * 1000000ULL);
-    console_set_domain_ops(&domain_console_ops);
-    domains_build_from_boot();
     /* Kestrel has no dom0 to hand the console to: input stays with the (XEN) shell, and
      * CTRL-<c>x3 moves it on to each domain in turn. */
     console_switch_input(CONSWITCH_XEN);

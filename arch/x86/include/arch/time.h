@@ -10,10 +10,16 @@
 
 typedef void (*tick_fn)(void);
 
-/* Calibrate the TSC; call before anything asks for the time. */
+/* Start calibrating the TSC (and the APIC timer) against the PIT, in the background of
+ * boot; call before anything asks for the time. */
 void time_init(void);
+/* End the calibration (waiting out its minimum window if need be). tsc_hz, udelay,
+ * lapic_timer_hz and tick_start do so themselves; time_now_ns does not. */
+void time_calibrate(void);
 /* Start the periodic tick; fn runs in interrupt context on every tick. */
 void tick_start(tick_fn fn);
+/* Nanoseconds since time_init; 0 until the calibration has ended (boot counts as instant 0
+ * until then, a few ms at most). */
 uint64_t time_now_ns(void);
 uint64_t tsc_hz(void);
 uint64_t tick_count(void);
