@@ -68,6 +68,7 @@ void sched_runq_init(struct sched_runq *q)
     q->head = NULL;
     q->min_vruntime = 0;
     q->nr_runnable = 0;
+    q->total_weight = 0;
 }
 
 /* Contract in the header. */
@@ -97,6 +98,7 @@ void sched_enqueue(struct sched_runq *q, struct sched_entity *e)
     insert_sorted(q, e);
     e->runnable = true;
     q->nr_runnable++;
+    q->total_weight += e->weight;
     update_min(q);
 }
 
@@ -105,8 +107,10 @@ void sched_dequeue(struct sched_runq *q, struct sched_entity *e)
 {
     if (!e->runnable)
         return;
-    if (unlink_entity(q, e))
+    if (unlink_entity(q, e)) {
         q->nr_runnable--;
+        q->total_weight -= e->weight;
+    }
     e->runnable = false;
     update_min(q);
 }
@@ -138,8 +142,22 @@ void sched_charge(struct sched_runq *q, struct sched_entity *e, uint64_t ns)
 /* Contract in the header. Only future charges change: the past was paid at the old rate. */
 void sched_set_weight(struct sched_runq *q, struct sched_entity *e, uint32_t weight)
 {
-    (void)q;                             /* the order depends on vruntime only */
-    e->weight = clamp_weight(weight);
+    uint32_t w = clamp_weight(weight);   /* the order depends on vruntime only */
+    if (e->runnable)
+        q->total_weight = q->total_weight - e->weight + w;
+    e->weight = w;
+}
+
+/* Contract in the header. Xen's credit2 and Linux's CFS do the same in their own terms (a
+ * slice bounded by the credit gap to the next vCPU; a latency target shared by weight). */
+uint64_t sched_slice_for(const struct sched_runq *q, const struct sched_entity *e)
+{
+    if (!e->runnable || q->total_weight <= e->weight)
+        return slice_ns;
+    uint64_t share = slice_ns / q->total_weight * e->weight +
+                     slice_ns % q->total_weight * e->weight / q->total_weight;
+    uint64_t floor = SCHED_MIN_SLICE_NS < slice_ns ? SCHED_MIN_SLICE_NS : slice_ns;
+    return share > floor ? share : floor;
 }
 
 /* Contract in the header. */

@@ -92,7 +92,7 @@ static bool wake_blocked(uint64_t now)
 static void run_slice(struct vcpu *v)
 {
     uint64_t start = time_now_ns(), now = start;
-    uint64_t end = start + slice_ns;
+    uint64_t end = start + sched_slice_for(&runq, &v->se);
     current = v;
     v->stop = false;
     while (!v->stop) {

@@ -2,7 +2,8 @@
  * virtual CPU hands out slices to whatever sched_pick returns and charges it, and the tests
  * check the shares that come out (equal, weighted, many entities, weights changed at run
  * time), that blocked entities cost nothing, that a waking entity neither starves the others
- * nor is starved, and the queue's basic rules (ties by id, floors, per-CPU queues). */
+ * nor is starved, the queue's basic rules (ties by id, floors, per-CPU queues), and how the
+ * slice is shared out among the runnable set. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -266,6 +267,61 @@ static void test_ties_floor_and_basics(void **state)
     assert_int_equal(a.vruntime, UINT64_MAX);
 }
 
+/* sched_slice_for: the slice shared out by weight among the runnable set, floored at
+ * SCHED_MIN_SLICE_NS (or the slice, when that is shorter), whole for an entity alone; and the
+ * queue's total weight follows enqueue, dequeue and weight changes. */
+static void test_slice_shares(void **state)
+{
+    (void)state;
+    setup(1, NULL);
+    assert_int_equal(q.total_weight, 256);
+    assert_int_equal(sched_slice_for(&q, &ents[0]), SLICE);
+    setup(3, NULL);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(sched_slice_for(&q, &ents[i]), SLICE / 3);
+    sched_dequeue(&q, &ents[2]);
+    assert_int_equal(q.total_weight, 512);
+    assert_int_equal(sched_slice_for(&q, &ents[0]), SLICE / 2);
+    assert_int_equal(sched_slice_for(&q, &ents[2]), SLICE);   /* not runnable: whole */
+    sched_set_weight(&q, &ents[1], 512);
+    assert_int_equal(q.total_weight, 768);
+    assert_int_equal(sched_slice_for(&q, &ents[0]), SLICE / 3);
+    assert_int_equal(sched_slice_for(&q, &ents[1]), SLICE * 2 / 3);
+    sched_set_weight(&q, &ents[2], 1000);                      /* blocked: total unchanged */
+    assert_int_equal(q.total_weight, 768);
+    setup(20, NULL);                                           /* 0.5 ms each: floored */
+    assert_int_equal(sched_slice_for(&q, &ents[7]), SCHED_MIN_SLICE_NS);
+    sched_set_slice(SCHED_MIN_SLICE_NS / 2);                   /* floor never above slice */
+    assert_int_equal(sched_slice_for(&q, &ents[7]), SCHED_MIN_SLICE_NS / 2);
+    sched_set_slice(0);
+    uint32_t w[2] = { 1, 65535 };                              /* no overflow, exact sum */
+    setup(2, w);
+    assert_int_equal(sched_slice_for(&q, &ents[1]), SLICE / 65536 * 65535 +
+                     SLICE % 65536 * 65535 / 65536);
+}
+
+/* Domains that start together all get the CPU within one slice: each entity runs its
+ * sched_slice_for share in turn, so the last of n equal ones starts at (n-1)/n of a slice
+ * rather than after n-1 whole slices. */
+static void test_all_start_within_one_slice(void **state)
+{
+    (void)state;
+    uint64_t first[5], t = 0;
+    setup(5, NULL);
+    for (unsigned i = 0; i < 5; i++)
+        first[i] = UINT64_MAX;
+    for (unsigned picks = 0; picks < 5; picks++) {
+        struct sched_entity *e = sched_pick(&q);
+        if (first[e->id] == UINT64_MAX)
+            first[e->id] = t;
+        uint64_t ran = sched_slice_for(&q, e);
+        sched_charge(&q, e, ran);
+        t += ran;
+    }
+    for (unsigned i = 0; i < 5; i++)
+        assert_true(first[i] < SLICE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +334,8 @@ int main(void)
         cmocka_unit_test(test_weight_change_at_run_time),
         cmocka_unit_test(test_thousand_entities),
         cmocka_unit_test(test_ties_floor_and_basics),
+        cmocka_unit_test(test_slice_shares),
+        cmocka_unit_test(test_all_start_within_one_slice),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

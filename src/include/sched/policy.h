@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define SCHED_SLICE_NS_DEFAULT 10000000ULL   /* 10 ms, as Xen's credit scheduler */
+#define SCHED_MIN_SLICE_NS     1000000ULL    /* 1 ms: the shortest share (switch cost bound) */
 #define SCHED_WEIGHT_DEFAULT   256u
 #define SCHED_WEIGHT_MIN       1u
 #define SCHED_WEIGHT_MAX       65535u
@@ -34,6 +35,7 @@ struct sched_runq {
     struct sched_entity *head;   /* runnable entities, sorted by (vruntime, id) */
     uint64_t min_vruntime;       /* never decreases; floor for woken entities */
     unsigned nr_runnable;
+    uint64_t total_weight;       /* sum of the runnable entities' weights */
 };
 
 /* Empty queue. */
@@ -53,7 +55,13 @@ struct sched_entity *sched_pick(struct sched_runq *q);
 void sched_charge(struct sched_runq *q, struct sched_entity *e, uint64_t ns);
 /* Change e's weight (clamped to 1..65535, 0 means default) from now on. */
 void sched_set_weight(struct sched_runq *q, struct sched_entity *e, uint32_t weight);
-/* Set the slice used for the wake-up floor (0 means the default). */
+/* How long e (runnable, just picked) may run before the others get their turn: its weight's
+ * share of the slice among the runnable set, so that every runnable entity runs within one
+ * slice (three equal domains that just booted each get a third, not a whole slice in turn),
+ * but at least SCHED_MIN_SLICE_NS, and the whole slice when e runs alone. */
+uint64_t sched_slice_for(const struct sched_runq *q, const struct sched_entity *e);
+/* Set the slice: the wake-up floor and the period sched_slice_for shares out (0 means the
+ * default). */
 void sched_set_slice(uint64_t ns);
 /* The current slice in ns. */
 uint64_t sched_get_slice(void);
