@@ -137,14 +137,16 @@ static int cmd_runq(int argc, char **argv)
     (void)argc;
     (void)argv;
     shell_printf("'r' pressed -> dumping run queues\n");
-    shell_printf("scheduler: weighted fair (credit-like), slice %llu ms, idle %llu ms\n",
+    shell_printf("scheduler: weighted fair (credit-like), period %llu ms, idle %llu ms\n",
                  (unsigned long long)(slice_ns / 1000000),
                  (unsigned long long)(idle_ns / 1000000));
     shell_printf("CPU[00] runnable=%u min_vruntime=%llu\n", runq.nr_runnable,
                  (unsigned long long)runq.min_vruntime);
     for (struct sched_entity *e = runq.head; e; e = e->next)
-        shell_printf("  d%d weight %u vruntime %llu ran %llu ms\n", e->id, e->weight,
-                     (unsigned long long)e->vruntime, (unsigned long long)(e->ran_ns / 1000000));
+        shell_printf("  d%d weight %u vruntime %llu ran %llu ms slice %llu us\n", e->id,
+                     e->weight, (unsigned long long)e->vruntime,
+                     (unsigned long long)(e->ran_ns / 1000000),
+                     (unsigned long long)(sched_slice_for(&runq, e) / 1000));
     for (struct domain *d = domain_first(); d; d = domain_next(d))
         if (!d->vcpu.se.runnable)
             shell_printf("  d%d not runnable (%s)\n", d->id,

@@ -62,6 +62,12 @@ def test_weights_one_to_two_give_a_third_and_two_thirds(boot, tmp_path):
     q = k.cmd("q")
     assert re.search(r"\(burn0\):\r\n\(XEN\) .*weight=256", q)
     assert re.search(r"\(burn1\):\r\n\(XEN\) .*weight=512", q)
+    # Each runnable vCPU's slice is its weight's share of the 10 ms period.
+    r = k.cmd("r")
+    assert re.search(r"period 10 ms", r), r
+    slices = {int(w): int(us) for w, us in
+              re.findall(r"weight (\d+) vruntime \d+ ran \d+ ms slice (\d+) us", r)}
+    assert slices == {256: 3333, 512: 6666}, r
     d, wall, _ = measure(k, ["burn0", "burn1"])
     total = d["burn0"] + d["burn1"]
     assert total >= 0.85 * WINDOW, (d, wall)
