@@ -8,7 +8,12 @@
  * latching the PIT count. The window is then as long as the boot took, so calibration costs
  * the boot nothing once there is at least PIT_CALIB_MS of work to hide it behind, and it is
  * more precise the longer the boot. A window that ran past the PIT's range (OUT went high)
- * is measured again, synchronously. */
+ * is measured again, synchronously.
+ *
+ * The LAPIC timer runs one-shot, armed for the earlier of the next periodic tick (100 Hz,
+ * drift-free) and the one deadline the scheduler asked for (timer_deadline: a slice's end,
+ * a guest's PIT edge, an HC_BLOCK timeout), no closer than TIMER_SLOP_NS: events between
+ * ticks are kept to time, and a guest's PIT storm cannot storm the host. */
 #include <stdbool.h>
 #include "arch/time.h"
 #include "arch/cpu.h"
@@ -19,6 +24,7 @@
 #define PIT_HZ          1193182ULL
 #define PIT_CALIB_MS    5
 #define PIT_CH2_FULL    0xFFFFu
+#define TIMER_SLOP_NS   50000ULL    /* Xen's default timer_slop */
 #define LAPIC_BASE      0xFEE00000ULL
 #define LAPIC_ID        0x020
 #define LAPIC_EOI       0x0B0
@@ -31,6 +37,9 @@
 static uint64_t tsc_freq, tsc_boot, ns_mult;     /* ns = cycles * ns_mult >> 32 */
 static uint64_t ticks, apic_timer_freq;
 static bool use_lapic, calibrated;
+static uint64_t period_tsc, next_tick_tsc, deadline_tsc, slop_tsc;
+static uint64_t apic_mult;      /* APIC timer counts = TSC cycles * apic_mult >> 32 */
+static uint64_t cycles_mult;    /* TSC cycles = ns * cycles_mult >> 24 */
 static tick_fn on_tick;
 static struct {
     uint64_t tsc;               /* TSC when channel 2 was loaded */
@@ -161,13 +170,53 @@ void udelay(uint64_t us)
         cpu_relax();
 }
 
+/* Program the one-shot LAPIC timer for the earlier of the next tick and the deadline (a
+ * deadline already due fires after the slop). Interrupts off. */
+static void lapic_arm(uint64_t now)
+{
+    uint64_t target = next_tick_tsc;
+    if (deadline_tsc && deadline_tsc < target)
+        target = deadline_tsc;
+    if (target < now + slop_tsc)
+        target = now + slop_tsc;
+    uint64_t count = (uint64_t)(((unsigned __int128)(target - now) * apic_mult) >> 32);
+    *lapic_reg(LAPIC_TIMER_INIT) = count == 0 ? 1 : count > 0xFFFFFFFFu ? 0xFFFFFFFFu
+                                                                        : (uint32_t)count;
+}
+
+/* A tick when the tick is due (a deadline alone only has to make the guest exit), then
+ * the timer is armed again. */
 static void lapic_tick(struct trap_frame *tf)
 {
     (void)tf;
-    ticks++;
+    uint64_t now = rdtsc();
     *lapic_reg(LAPIC_EOI) = 0;
-    if (on_tick)
+    if (deadline_tsc && deadline_tsc <= now + slop_tsc)
+        deadline_tsc = 0;
+    bool tick = now + slop_tsc >= next_tick_tsc;
+    if (tick) {
+        ticks++;
+        next_tick_tsc += period_tsc;
+        if (next_tick_tsc <= now)        /* ticks were lost (a long stall): no catch-up burst */
+            next_tick_tsc = now + period_tsc;
+    }
+    lapic_arm(now);
+    if (tick && on_tick)
         on_tick();
+}
+
+void timer_deadline(uint64_t ns)
+{
+    if (!use_lapic || !on_tick)
+        return;             /* the PIT tick has no one-shot companion: tick granularity */
+    uint64_t f = irq_save();
+    uint64_t tsc = ns == 0 || ns == UINT64_MAX ? 0
+                 : tsc_boot + (uint64_t)(((unsigned __int128)ns * cycles_mult) >> 24);
+    if (tsc != deadline_tsc) {
+        deadline_tsc = tsc;
+        lapic_arm(rdtsc());
+    }
+    irq_restore(f);
 }
 
 static void pit_tick(struct trap_frame *tf)
@@ -179,13 +228,20 @@ static void pit_tick(struct trap_frame *tf)
         on_tick();
 }
 
-/* Run the local APIC's timer (calibrated in time_init) periodically at TICK_HZ. */
+/* Run the local APIC's timer (calibrated in time_init) one-shot, re-armed by each tick. */
 static void lapic_timer_start(void)
 {
-    uint32_t count = (uint32_t)(apic_timer_freq / TICK_HZ);
+    period_tsc = tsc_freq / TICK_HZ;
+    slop_tsc = tsc_freq / (1000000000ULL / TIMER_SLOP_NS);
+    apic_mult = (apic_timer_freq << 32) / tsc_freq;     /* divided by 16: far below 2^32 Hz */
+    cycles_mult = (tsc_freq << 24) / 1000000000ULL;
     trap_register(VECTOR_TIMER, lapic_tick);
-    *lapic_reg(LAPIC_LVT_TIMER) = 0x20000 | VECTOR_TIMER; /* periodic */
-    *lapic_reg(LAPIC_TIMER_INIT) = count ? count : 1;
+    *lapic_reg(LAPIC_LVT_TIMER) = VECTOR_TIMER;           /* one-shot, unmasked */
+    uint64_t f = irq_save();
+    uint64_t now = rdtsc();
+    next_tick_tsc = now + period_tsc;
+    lapic_arm(now);
+    irq_restore(f);
 }
 
 /* PIT channel 0 in rate-generator mode at TICK_HZ through PIC line 0. */

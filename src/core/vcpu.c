@@ -97,6 +97,19 @@ void vcpu_prepare_entry(struct vcpu *v)
     }
 }
 
+uint64_t vcpu_next_event_ns(const struct vcpu *v)
+{
+    const struct domain *d = v->dom;
+    uint64_t t = v->wake_at_ns ? v->wake_at_ns : UINT64_MAX;
+    bool can_take = !(d->pic.chip[0].imr & 1) && (!v->blocked || (v->regs.rflags & 0x200));
+    if (can_take) {
+        uint64_t pit = vpit_next_event_ns(&d->pit);
+        if (pit < t)
+            t = pit;
+    }
+    return t;
+}
+
 bool vcpu_should_wake(struct vcpu *v, uint64_t now)
 {
     struct domain *d = v->dom;

@@ -1,8 +1,8 @@
 /* The main loop: serve serial input (so the shell answers whatever the guests do), apply
  * pending domain shutdowns, wake blocked vCPUs, pick the next vCPU by the weighted policy
  * and run it until its slice ends, it blocks, or the operator types; idle with HLT when
- * nothing is runnable. The host tick interrupts a guest even when it runs with IF=0,
- * because physical interrupts always exit (SVM's INTR intercept). */
+ * nothing is runnable. The host timer (tick or deadline) interrupts a guest even when it
+ * runs with IF=0, because physical interrupts always exit (SVM's INTR intercept). */
 #include "sched/sched.h"
 #include "sched/policy.h"
 #include "core/domain.h"
@@ -74,25 +74,48 @@ static void serve_console(void)
         console_input((unsigned char)c);
 }
 
-/* Put back on the queue each blocked vCPU whose interrupt or timeout has come. */
-static bool wake_blocked(uint64_t now)
+/* Put back on the queue each blocked vCPU whose interrupt or timeout has come; true if
+ * one did. *next_due: when the earliest of those still blocked is due (UINT64_MAX: none). */
+static bool wake_blocked(uint64_t now, uint64_t *next_due)
 {
     bool woke = false;
+    uint64_t next = UINT64_MAX;
     for (struct domain *d = domain_first(); d; d = domain_next(d)) {
         struct vcpu *v = &d->vcpu;
-        if (d->state == DOMAIN_RUNNING && v->blocked && vcpu_should_wake(v, now)) {
+        if (d->state != DOMAIN_RUNNING || !v->blocked)
+            continue;
+        if (vcpu_should_wake(v, now)) {
             sched_vcpu_start(v);
             woke = true;
+            continue;
         }
+        uint64_t due = vcpu_next_event_ns(v);
+        if (due < next)
+            next = due;
     }
+    *next_due = next;
     return woke;
 }
 
-/* Run v until its slice ends, it blocks or stops, or the operator typed something. */
-static void run_slice(struct vcpu *v)
+static uint64_t earliest(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/* Run v until its slice ends, it blocks or stops, a blocked vCPU wakes, or the operator
+ * typed something. The host timer is armed for the earliest of the slice's end, v's own
+ * next event (its PIT) and the blocked vCPUs' (others_due), and re-armed when that time
+ * has come: a guest that never exits still stops on time, its timer interrupts arrive at
+ * its PIT's rate rather than the host tick's, and a vCPU waking from HLT or HC_BLOCK gets
+ * the CPU when its event is due (its vruntime, floored at one slice behind, puts it first)
+ * instead of after the running vCPU's slice, as Xen's credit scheduler boosts wakers. */
+static void run_slice(struct vcpu *v, uint64_t others_due)
 {
     uint64_t start = time_now_ns(), now = start;
     uint64_t end = start + sched_slice_for(&runq, &v->se);
+    uint64_t deadline = earliest(end, vcpu_next_event_ns(v), others_due);
+    timer_deadline(deadline);
     current = v;
     v->stop = false;
     while (!v->stop) {
@@ -101,6 +124,12 @@ static void run_slice(struct vcpu *v)
         now = time_now_ns();
         if (now >= end || uart_rx_pending())
             break;
+        if (now >= deadline) {
+            if (wake_blocked(now, &others_due))
+                break;
+            deadline = earliest(end, vcpu_next_event_ns(v), others_due);
+            timer_deadline(deadline);
+        }
     }
     current = NULL;
     sched_charge(&runq, &v->se, now - start);
@@ -113,14 +142,17 @@ void sched_loop(void)
         domains_reap();
         uint64_t now = time_now_ns();
         console_idle(now);
-        wake_blocked(now);
+        uint64_t due;
+        wake_blocked(now, &due);
         struct sched_entity *e = sched_pick(&runq);
         if (e) {
             struct vcpu *v = (struct vcpu *)((char *)e - __builtin_offsetof(struct vcpu, se));
-            run_slice(v);
+            run_slice(v, due);
             continue;
         }
-        /* Nothing runnable: sleep until the next interrupt (the tick at the latest). */
+        /* Nothing runnable: sleep until the next interrupt (the earliest blocked vCPU's
+         * event, the tick at the latest). */
+        timer_deadline(due);
         irq_disable();
         if (uart_rx_pending()) {
             irq_enable();

@@ -1,6 +1,6 @@
 /* Time on the boot CPU: the TSC, calibrated against the PIT, is the clock; a periodic
- * tick (the LAPIC timer, or the PIT when there is no LAPIC) drives polling and, later,
- * preemption. */
+ * tick (the LAPIC timer, or the PIT when there is no LAPIC) drives polling and preemption;
+ * with a LAPIC, one extra deadline keeps events between ticks to time. */
 #ifndef KESTREL_ARCH_TIME_H
 #define KESTREL_ARCH_TIME_H
 
@@ -23,6 +23,11 @@ void tick_start(tick_fn fn);
 uint64_t time_now_ns(void);
 uint64_t tsc_hz(void);
 uint64_t tick_count(void);
+/* Ask for a timer interrupt at time_now_ns() == ns (0 or UINT64_MAX: none) besides the
+ * periodic tick: one deadline, the last call wins, no closer than 50 us from now. Its
+ * only effect is the interrupt (a running guest exits); no callback runs. Without a LAPIC
+ * it does nothing (events keep the tick's granularity). */
+void timer_deadline(uint64_t ns);
 /* Which device drives the tick and at what rate, for `t` / `uptime`. */
 const char *tick_source(void);
 uint64_t lapic_timer_hz(void);
