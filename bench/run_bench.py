@@ -19,7 +19,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"
-BENCHES = ["ws", "vmx", "compute", "boot", "density", "console", "sched", "miniterm"]
+BENCHES = ["ws", "vmx", "compute", "boot", "density", "console", "sched", "timer", "miniterm"]
 
 
 def miniterm_figures(r):
