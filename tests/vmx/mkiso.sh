@@ -4,6 +4,8 @@
 # usage: mkiso.sh OUT.iso KERNEL 'KERNEL ARGS' [MODULE 'MODULE ARGS']...
 # ISOLINUX passes "/k.elf" as the kernel's first command-line word; each module's string
 # is "/m/<basename> args", so a cfg's kernel = "NAME" finds its module by basename.
+# No SERIAL line: ISOLINUX and mboot.c32 write to the screen only, so COM1 carries what
+# Kestrel prints and nothing before it, as under QEMU -kernel.
 set -e
 out="$1"; kernel="$2"; kargs="$3"; shift 3
 t=$(mktemp -d)
@@ -19,7 +21,7 @@ done
 bios=/usr/lib/syslinux/modules/bios
 cp /usr/lib/ISOLINUX/isolinux.bin $bios/ldlinux.c32 $bios/mboot.c32 $bios/libcom32.c32 \
    "$t/isolinux/"
-printf 'SERIAL 0 115200\nDEFAULT x\nPROMPT 0\nTIMEOUT 0\nLABEL x\n  KERNEL mboot.c32\n  APPEND /k.elf %s%s\n' \
+printf 'DEFAULT x\nPROMPT 0\nTIMEOUT 0\nLABEL x\n  KERNEL mboot.c32\n  APPEND /k.elf %s%s\n' \
   "$kargs" "$mods" > "$t/isolinux/isolinux.cfg"
 xorriso -as mkisofs -quiet -o "$out" -b isolinux/isolinux.bin -c isolinux/boot.cat \
   -no-emul-boot -boot-load-size 4 -boot-info-table "$t"
