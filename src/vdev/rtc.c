@@ -6,6 +6,7 @@
  * freeze the clock (a guest writes all fields within one second). Everything else is the
  * 128 bytes of battery-backed CMOS. */
 #include "vdev/rtc.h"
+#include "lib/civil.h"
 #include "lib/string.h"
 
 enum { SEC = 0x00, MIN = 0x02, HOUR = 0x04, WDAY = 0x06, MDAY = 0x07, MON = 0x08,
@@ -16,44 +17,6 @@ enum { SEC = 0x00, MIN = 0x02, HOUR = 0x04, WDAY = 0x06, MDAY = 0x07, MON = 0x08
 #define B_24H    0x02
 
 #define TIME_MAX ((int64_t)1 << 56)     /* far beyond year 9999: keeps sums from overflowing */
-
-struct date {
-    int64_t year;
-    unsigned mon, mday, hour, min, sec, wday;   /* wday 0 = Sunday */
-};
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). The
- * day may exceed its month's length: it simply rolls into the next month. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* The calendar date of t seconds since 1970 (t >= 0; the inverse of the above). */
-static struct date civil_from_time(uint64_t t)
-{
-    struct date dt;
-    uint64_t z = t / 86400 + 719468, era = z / 146097, doe = z - era * 146097, yoe, doy, mp;
-
-    dt.sec = (unsigned)(t % 60);
-    dt.min = (unsigned)(t / 60 % 60);
-    dt.hour = (unsigned)(t / 3600 % 24);
-    dt.wday = (unsigned)((t / 86400 + 4) % 7);        /* 1970-01-01 was a Thursday */
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    dt.mday = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-    dt.mon = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    dt.year = (int64_t)(yoe + era * 400) + (dt.mon <= 2);
-    return dt;
-}
 
 /* Contract: see rtc.h. */
 uint64_t vrtc_guest_time(const struct vrtc *r)
@@ -116,7 +79,7 @@ static unsigned clamp(unsigned v, unsigned lo, unsigned hi)
 /* A clock register's value now. */
 static uint8_t read_clock(const struct vrtc *r, unsigned reg)
 {
-    struct date dt = civil_from_time(vrtc_guest_time(r));
+    struct civil_time dt = civil_from_epoch(vrtc_guest_time(r));
 
     switch (reg) {
     case SEC:     return encode(r, dt.sec);
@@ -135,7 +98,7 @@ static uint8_t read_clock(const struct vrtc *r, unsigned reg)
  * to it are ignored. Out-of-range values are clamped. */
 static void write_clock(struct vrtc *r, unsigned reg, uint8_t v)
 {
-    struct date dt = civil_from_time(vrtc_guest_time(r));
+    struct civil_time dt = civil_from_epoch(vrtc_guest_time(r));
     uint64_t wall = r->wall_s ? r->wall_s(r->ctx) : 0;
     int64_t t;
 
@@ -151,7 +114,7 @@ static void write_clock(struct vrtc *r, unsigned reg, uint8_t v)
     }
     if (wall > (uint64_t)TIME_MAX)
         wall = (uint64_t)TIME_MAX;
-    t = days_from_civil(dt.year, dt.mon, dt.mday) * 86400 + dt.hour * 3600 + dt.min * 60 + dt.sec;
+    t = civil_days_from_date(dt.year, dt.mon, dt.mday) * 86400 + dt.hour * 3600 + dt.min * 60 + dt.sec;
     r->offset_s = t - (int64_t)wall;
 }
 

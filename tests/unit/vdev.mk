@@ -5,5 +5,5 @@ test_vdev_bus_SRCS := src/vdev/bus.c tests/unit/test_vdev_bus.c
 test_vdev_uart_SRCS := src/vdev/uart.c src/vdev/bus.c tests/unit/test_vdev_uart.c
 test_vdev_pic_SRCS := src/vdev/pic.c src/vdev/bus.c tests/unit/test_vdev_pic.c
 test_vdev_pit_SRCS := src/vdev/pit.c src/vdev/bus.c tests/unit/test_vdev_pit.c
-test_vdev_rtc_SRCS := src/vdev/rtc.c src/vdev/bus.c tests/unit/test_vdev_rtc.c
+test_vdev_rtc_SRCS := src/vdev/rtc.c src/vdev/bus.c src/lib/civil.c tests/unit/test_vdev_rtc.c
 test_vdev_misc_SRCS := src/vdev/i8042.c src/vdev/port80.c src/vdev/bus.c tests/unit/test_vdev_misc.c
