@@ -180,12 +180,14 @@ void domains_reap(void)
         d->shutdown_pending = false;
         switch (act) {
         case ACTION_PRESERVE:
+        case ACTION_RENAME_RESTART:
             d->state = why == SHUTDOWN_CRASH ? DOMAIN_CRASHED : DOMAIN_SHUTDOWN;
             if (console_input_owner() == d->id)
                 console_switch_input(CONSWITCH_XEN);
+            if (act == ACTION_RENAME_RESTART)
+                domain_rename_restart(d);
             break;
         case ACTION_RESTART:
-        case ACTION_RENAME_RESTART:
             domain_restart(d);
             break;
         case ACTION_DESTROY:

@@ -14,6 +14,7 @@
 #include "mm/frame.h"
 #include "arch/time.h"
 #include "arch/rtc.h"
+#include "lib/civil.h"
 #include "lib/string.h"
 #include "lib/format.h"
 
@@ -256,6 +257,33 @@ void domain_restart(struct domain *d)
         printk("d%d (%s): restarted as d%d", old, name, n->id);
     else
         log_err("d%d (%s): restart failed: %s", old, name, err);
+}
+
+/* Contract in domain_build.h. The name is cut to fit when it is long; should another
+ * domain already have the stamped name (two in one minute), the old id is appended. */
+void domain_rename_restart(struct domain *d)
+{
+    char name[sizeof(d->name)], stamp[24], err[160];
+    memcpy(name, d->name, sizeof(name));
+    struct civil_time t = civil_from_epoch(dev_wall_s(NULL));
+    snprintf(stamp, sizeof(stamp), "-%04lld%02u%02uT%02u%02uZ", (long long)t.year, t.mon,
+             t.mday, t.hour, t.min);
+    size_t keep = sizeof(d->name) - 1 - strlen(stamp);
+    snprintf(d->name, sizeof(d->name), "%.*s%s", (int)keep, name, stamp);
+    for (struct domain *o = domain_first(); o; o = domain_next(o))
+        if (o != d && strcmp(o->name, d->name) == 0) {
+            char id[12];
+            snprintf(id, sizeof(id), "-%d", d->id);
+            snprintf(d->name, sizeof(d->name), "%.*s%s%s", (int)(keep - strlen(id)), name,
+                     stamp, id);
+            break;
+        }
+    printk("d%d (%s): preserved as '%s'", d->id, name, d->name);
+    struct domain *n = domain_create_from_module(d->cfg_module, err, sizeof(err));
+    if (n)
+        printk("d%d (%s): restarted as d%d", d->id, name, n->id);
+    else
+        log_err("d%d (%s): restart failed: %s", d->id, name, err);
 }
 
 /* Is this module a domain config? (its name ends in ".cfg") */

@@ -9,5 +9,9 @@ struct domain *domain_alloc_slot(void);
 void domain_free_slot(struct domain *d);
 /* Tear d down and build it again from the same cfg module (a new domain id, as in Xen). */
 void domain_restart(struct domain *d);
+/* xl's rename-restart, for d already preserved (shut down or crashed, kept for `dump` and
+ * its console): rename it "<name>-<UTC yyyymmddThhmm>Z" as xl's preserve_domain does, and
+ * build a new domain from the same cfg under the old name. */
+void domain_rename_restart(struct domain *d);
 
 #endif
