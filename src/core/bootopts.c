@@ -272,30 +272,36 @@ struct option {
     size_t off;           /* offsetof the member it sets */
 };
 
-/* console=com1[,vga] (also vga alone, or none); field is console_com1. */
+/* console=com1|com2[,vga] (also vga alone, or none); field is console_uart. One serial
+ * port carries the console: the shell reads it and the log writes to it. */
 static bool opt_console(struct pctx *p, void *field, const char *val)
 {
-    bool com1 = false, vga = false;
+    int uart = 0;
+    bool vga = false;
     const char *s = val;
 
     (void)field;
     if (!val)
-        return fail(p, "needs a value (console=com1[,vga])");
+        return fail(p, "needs a value (console=com1|com2[,vga])");
     for (;;) {
         const char *comma = strchr(s, ',');
         size_t n = comma ? (size_t)(comma - s) : strlen(s);
+        int port = word_is(s, n, "com1") ? 1 : word_is(s, n, "com2") ? 2 : 0;
 
-        if (word_is(s, n, "com1"))
-            com1 = true;
+        if (port && uart && uart != port)
+            return fail(p, "one serial console at a time (com1 or com2)");
+        if (port)
+            uart = port;
         else if (word_is(s, n, "vga"))
             vga = true;
         else if (!word_is(s, n, "none"))
-            return fail(p, "unsupported console '%.*s' (valid: com1, vga, none)", CUT(s, n));
+            return fail(p, "unsupported console '%.*s' (valid: com1, com2, vga, none)",
+                        CUT(s, n));
         if (!comma)
             break;
         s = comma + 1;
     }
-    p->o->console_com1 = com1;
+    p->o->console_uart = uart;
     p->o->console_vga = vga;
     return true;
 }
@@ -402,7 +408,7 @@ static bool opt_slice(struct pctx *p, void *field, const char *val)
 #define OPT(name, fn, field) { name, fn, offsetof(struct bootopts, field) }
 
 static const struct option options[] = {
-    OPT("console", opt_console, console_com1),
+    OPT("console", opt_console, console_uart),
     OPT("com1", opt_com, com1),
     OPT("com2", opt_com, com2),
     OPT("conswitch", opt_conswitch, conswitch_char),
@@ -473,7 +479,7 @@ static void apply_word(struct bootopts *o, const char *word, const struct report
 void bootopts_defaults(struct bootopts *o)
 {
     memset(o, 0, sizeof(*o));
-    o->console_com1 = true;
+    o->console_uart = 1;
     o->com1 = (struct uart_config){ 115200, BOOTOPTS_UART_CLOCK_HZ, 8, 1, 'n', 0x3f8, 4 };
     o->com2 = (struct uart_config){ 115200, BOOTOPTS_UART_CLOCK_HZ, 8, 1, 'n', 0x2f8, 3 };
     o->conswitch_char = 'a';
@@ -576,8 +582,10 @@ void bootopts_describe(const struct bootopts *o, void (*line)(void *ctx, const c
 
     if (!line)
         return;
-    emit(line, ctx, buf, "console = %s", o->console_com1 && o->console_vga ? "com1,vga" :
-         o->console_com1 ? "com1" : o->console_vga ? "vga" : "none");
+    static const char *const uarts[] = { "", "com1", "com2" };
+    const char *u = uarts[o->console_uart >= 1 && o->console_uart <= 2 ? o->console_uart : 0];
+    emit(line, ctx, buf, "console = %s%s%s", u, *u && o->console_vga ? "," : "",
+         o->console_vga ? "vga" : *u ? "" : "none");
     describe_uart(&o->com1, v, sizeof(v));
     emit(line, ctx, buf, "com1 = %s", v);
     describe_uart(&o->com2, v, sizeof(v));

@@ -47,10 +47,14 @@ static uint64_t alloc_table_frame(void)
     return pa;
 }
 
-/* Console output: COM1 and/or the VGA text screen, as console= asks (input is always COM1). */
+/* The serial port the console uses: console=com2's, else COM1's (also for input when
+ * console= names no serial port). */
+static const struct uart_config *serial;
+
+/* Console output: the serial port and/or the VGA text screen, as console= asks. */
 static void console_out(const char *s, size_t n)
 {
-    if (boot_opts.console_com1)
+    if (boot_opts.console_uart)
         uart_write(s, n);
     if (boot_opts.console_vga)
         vga_write(s, n);
@@ -61,7 +65,7 @@ static void uart_irq(struct trap_frame *tf)
 {
     (void)tf;
     uart_interrupt();
-    pic_eoi((unsigned)boot_opts.com1.irq);
+    pic_eoi((unsigned)serial->irq);
 }
 
 /* Periodic tick: in polled mode this is what notices serial input; with interrupts it is
@@ -124,13 +128,41 @@ static void memory_init(void)
     }
 }
 
+/* Same port and line settings? (field by field: the struct has padding) */
+static bool uart_config_same(const struct uart_config *a, const struct uart_config *b)
+{
+    return a->baud == b->baud && a->clock_hz == b->clock_hz && a->data_bits == b->data_bits &&
+           a->stop_bits == b->stop_bits && a->parity == b->parity &&
+           a->io_base == b->io_base && a->irq == b->irq;
+}
+
+/* Move the console from COM1 at Xen's defaults (where boot began) to the port and settings
+ * com1=/com2=/console= asked for. A port where no UART answers leaves the console where it
+ * was, with a warning: the operator still has a console to read it on. */
+static void serial_console_init(void)
+{
+    const struct uart_config *want = boot_opts.console_uart == 2 ? &boot_opts.com2
+                                                                 : &boot_opts.com1;
+    if (uart_config_same(want, serial))
+        return;
+    if (uart_init(want)) {
+        serial = want;
+        return;
+    }
+    uart_init(serial);
+    if (boot_opts.console_uart == 2)
+        boot_opts.console_uart = 1;
+    log_warn("com%d: no UART at port %#x; the console stays on com1 at %#x",
+             want == &boot_opts.com2 ? 2 : 1, want->io_base, serial->io_base);
+}
+
 /* Serial interrupts and the tick; input is polled from the tick when irq is 0. */
 static void interrupts_init(void)
 {
     pic_init();
-    if (boot_opts.com1.irq > 0 && boot_opts.com1.irq < 16) {
-        trap_register((uint8_t)(IRQ_VECTOR_BASE + boot_opts.com1.irq), uart_irq);
-        pic_unmask((unsigned)boot_opts.com1.irq);
+    if (serial->irq > 0 && serial->irq < 16) {
+        trap_register((uint8_t)(IRQ_VECTOR_BASE + serial->irq), uart_irq);
+        pic_unmask((unsigned)serial->irq);
     }
     uart_enable_irq();
     tick_start(on_tick);
@@ -170,19 +202,17 @@ void kmain(uint32_t magic, uint32_t info_pa)
     /* Output first, with Xen's default COM1 settings, so that a bad command line or a
      * malformed Multiboot info can already be reported. */
     bootopts_defaults(&boot_opts);
-    uart_init(&boot_opts.com1);
+    static struct uart_config com1_default;
+    com1_default = boot_opts.com1;
+    serial = &com1_default;
+    uart_init(serial);
     uart_set_sync(true);
     console_init(uart_write, boot_opts.conswitch_char);
 
     if (multiboot_parse(magic, info_pa, phys_identity, &boot_info, boot_warning, NULL) != 0)
         panic("not booted by a Multiboot loader (magic %08x); cannot continue", magic);
     bootopts_parse(&boot_opts, boot_info.cmdline, boot_warning, NULL);
-    if (boot_opts.com1.io_base != 0x3f8 || boot_opts.com1.baud != 115200 ||
-        boot_opts.com1.data_bits != 8 || boot_opts.com1.parity != 'n' ||
-        boot_opts.com1.stop_bits != 1) {
-        if (!uart_init(&boot_opts.com1))
-            panic("com1: no UART at port %#x", boot_opts.com1.io_base);
-    }
+    serial_console_init();
     if (boot_opts.console_vga)
         vga_init();
     console_init(console_out, boot_opts.conswitch_char);

@@ -75,7 +75,7 @@ static void test_defaults(void **state)
     (void)state;
     parse(NULL);
     assert_int_equal(e.n, 0);
-    assert_true(o.console_com1);
+    assert_int_equal(o.console_uart, 1);
     assert_false(o.console_vga);
     assert_int_equal(o.com1.baud, 115200);
     assert_int_equal(o.com1.clock_hz, 1843200);
@@ -193,16 +193,27 @@ static void test_console(void **state)
     (void)state;
     parse("k console=com1,vga");
     assert_int_equal(e.n, 0);
-    assert_true(o.console_com1);
+    assert_int_equal(o.console_uart, 1);
     assert_true(o.console_vga);
     parse("k console=vga");
-    assert_false(o.console_com1);
+    assert_int_equal(o.console_uart, 0);
     assert_true(o.console_vga);
     parse("k console=none");
-    assert_false(o.console_com1);
+    assert_int_equal(o.console_uart, 0);
     assert_false(o.console_vga);
-    parse_bad("k console=com2", "bad value 'console=com2'", "unsupported console 'com2'");
-    assert_true(o.console_com1);             /* the default stays */
+    parse("k console=com2");
+    assert_int_equal(e.n, 0);
+    assert_int_equal(o.console_uart, 2);
+    assert_false(o.console_vga);
+    parse("k console=vga,com2,com2");
+    assert_int_equal(e.n, 0);
+    assert_int_equal(o.console_uart, 2);
+    assert_true(o.console_vga);
+    parse_bad("k console=com1,com2", "bad value 'console=com1,com2'",
+              "one serial console at a time (com1 or com2)");
+    assert_int_equal(o.console_uart, 1);     /* the default stays */
+    parse_bad("k console=com3", "unsupported console 'com3' (valid: com1, com2, vga, none)",
+              NULL);
     parse_bad("k console=com1,", "unsupported console ''", NULL);
     parse_bad("k console", "needs a value", NULL);
 }

@@ -36,7 +36,8 @@ struct uart_config {
 };
 
 struct bootopts {
-    bool console_com1, console_vga;  /* console=com1[,vga] (default com1) */
+    int console_uart;                /* console=: 1 com1 (default), 2 com2, 0 no serial output */
+    bool console_vga;                /* console=...,vga */
     struct uart_config com1, com2;   /* com1: 115200 8n1 0x3f8 irq 4; com2: 115200 8n1 0x2f8 irq 3 */
     char conswitch_char;             /* 'a'..'z' (CTRL letter), default 'a' */
     bool conswitch_noauto;           /* conswitch=<c>x: don't switch input to DOM0 at boot */
