@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Run Kestrel's test suites and print one closing line `N passed, N failed`.
 
-  run_tests.py [--unit BIN...] [--fuzz-replay BIN...] [--system DIR] [-k EXPR]
+  run_tests.py [--unit BIN...] [--fuzz-replay BIN...] [--system PATH...] [-k EXPR]
 
 Unit tests are cmocka programs (each test case counts); fuzz replays run each libFuzzer
 target once over its seed corpus (tests/fuzz/corpus/<target>/, one count per target);
-system tests are pytest files under DIR, run with Debian's python3 (junit XML counts).
+system tests are pytest directories or files, run in one pytest with Debian's python3
+(junit XML counts; skipped tests are counted apart and their reasons listed).
 """
 import argparse
 import os
@@ -59,24 +60,43 @@ def run_fuzz_replay(bins):
     return passed, failed
 
 
-def run_system(path, kexpr):
-    xml = os.path.join(ROOT, "build", "system-tests.xml")
+def report_skips(suites):
+    """One line per test module and skip reason: how many of its tests were skipped, why."""
+    why = {}
+    for case in (c for s in suites for c in s.iter("testcase")):
+        sk = case.find("skipped")
+        if sk is not None:
+            key = (case.get("classname", "?"), sk.get("message", ""))
+            why[key] = why.get(key, 0) + 1
+    for (where, message), n in sorted(why.items()):
+        print(f"skipped {n:4d}  {where}: {message}")
+
+
+def run_system(paths, kexpr):
+    # One XML per machine (tests/system/conftest.py): make test and make test-vmx may run
+    # side by side.
+    machine = os.environ.get("KESTREL_MACHINE", "qemu")
+    xml = os.path.join(ROOT, "build", "system-tests.xml" if machine == "qemu" else
+                       f"system-tests-{machine}.xml")
     os.makedirs(os.path.dirname(xml), exist_ok=True)
     cmd = ["/usr/bin/python3", "-m", "pytest", "-p", "no:cacheprovider", "-q",
-           "--junitxml", xml, "-o", "junit_family=xunit1", path]
+           "--junitxml", xml, "-o", "junit_family=xunit1"] + list(paths)
     jobs = os.environ.get("KESTREL_TEST_JOBS")
     if kexpr:
         cmd += ["-k", kexpr]
     if jobs:
         cmd += ["-n", jobs]
+    if os.path.exists(xml):
+        os.remove(xml)                  # a stale report must not count for this run
     p = subprocess.run(cmd, cwd=ROOT)
     if not os.path.exists(xml):
-        return 0, 1
+        return 0, 1, 0
     root = ET.parse(xml).getroot()
     suites = [root] if root.tag == "testsuite" else list(root)
     total = sum(int(s.get("tests", 0)) for s in suites)
     bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
     skipped = sum(int(s.get("skipped", 0)) for s in suites)
+    report_skips(suites)
     if p.returncode not in (0, 1, 5) and bad == 0:
         bad = 1
     return total - bad - skipped, bad, skipped
@@ -86,7 +106,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--unit", nargs="*", default=[])
     ap.add_argument("--fuzz-replay", nargs="*", default=[])
-    ap.add_argument("--system")
+    ap.add_argument("--system", nargs="+")
     ap.add_argument("-k")
     a = ap.parse_args()
     passed = failed = skipped = 0
@@ -99,7 +119,7 @@ def main():
     if a.system:
         r = run_system(a.system, a.k)
         passed, failed = passed + r[0], failed + r[1]
-        skipped += r[2] if len(r) > 2 else 0
+        skipped += r[2]
     line = f"{passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"
