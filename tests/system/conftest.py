@@ -1,12 +1,42 @@
-"""Shared fixtures for the system tests: `boot(...)` starts a Kestrel under QEMU and makes
-sure it is stopped when the test ends, whatever happens."""
+"""Shared fixtures for the system tests: `boot(...)` starts a Kestrel and makes sure it is
+stopped when the test ends, whatever happens.
+
+The machine is QEMU TCG (AMD SVM backend) unless KESTREL_MACHINE=bochs: then `Kestrel`, for
+the fixture and for every test module's `from kestrel import Kestrel`, is
+tests/vmx/kestrel_bochs.py's BochsMachine, and the same tests run on Bochs (Intel VMX with
+EPT; `make test-vmx`). A test or file that only QEMU can run, or that tests no domains, is
+marked `qemu_only("why")` and skipped there with that reason."""
 import os
 import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+MACHINE = os.environ.get("KESTREL_MACHINE", "qemu")
+if MACHINE == "bochs":
+    sys.path.insert(0, os.path.join(HERE, "..", "vmx"))
+    import kestrel  # noqa: E402
+    from kestrel_bochs import BochsMachine  # noqa: E402
+    kestrel.Kestrel = BochsMachine          # before any test module imports it
+elif MACHINE != "qemu":
+    raise pytest.UsageError(f"KESTREL_MACHINE={MACHINE!r}: qemu or bochs")
 from kestrel import Kestrel, ELF  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "qemu_only(reason): needs QEMU itself; skipped with KESTREL_MACHINE=bochs")
+
+
+def pytest_collection_modifyitems(config, items):
+    if MACHINE != "bochs":
+        return
+    for item in items:
+        m = item.get_closest_marker("qemu_only")
+        if m:
+            reason = m.args[0] if m.args else m.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(reason=f"not run on Bochs: {reason}"))
 
 
 @pytest.fixture

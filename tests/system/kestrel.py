@@ -20,6 +20,11 @@ QEMU = "qemu-system-x86_64"
 class Kestrel:
     """One QEMU running a Kestrel image, with its COM1 on a socket we own."""
 
+    # What differs on tests/vmx/kestrel_bochs.py's machine (Intel VMX under Bochs):
+    virt_name = "AMD SVM with NPT"   # the backend Kestrel picks on this machine's CPU
+    hypercall_insn = "vmmcall"       # the instruction its guests make hypercalls with
+    slow = 1.0                       # factor for waits a test times itself (expect's are scaled)
+
     def __init__(self, append="", initrd=None, mem=256, cpu="max", kernel=ELF,
                  extra=(), reboot=False, kernel_arg=True):
         self.tmp = tempfile.mkdtemp(prefix="kestrel-test.")
@@ -141,6 +146,11 @@ class Kestrel:
                                          + tail.decode(errors="replace"))
                 self.cond.wait(min(left, 0.05))
 
+    def type_line(self, line, timeout=10):
+        """Type a shell line and Enter; return once the line editor has echoed both."""
+        self.send(line + "\r")
+        self.expect(re.escape(line.encode()) + rb"\r\n", timeout)
+
     # A domain's line printed while the command ran: the prompt it erased (if any), then
     # "(dN) text". Guests keep printing while the operator works; that is not command output.
     ERASED_PROMPT = re.compile(r"(?:\(XEN\) )?\r\x1b\[K(?=\(d\d+\) )")
@@ -152,8 +162,7 @@ class Kestrel:
         meanwhile are left out unless keep_guest_lines."""
         start = len(self.output())
         self.pos = max(self.pos, start)
-        self.send(line + "\r")
-        self.expect(re.escape(line.encode()) + rb"\r\n", timeout)
+        self.type_line(line, timeout)
         begin = self.pos
         self.wait_prompt(timeout)
         out = self.output()[begin:self.pos].decode(errors="replace").rsplit("(XEN) ", 1)[0]

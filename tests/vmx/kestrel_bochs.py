@@ -56,6 +56,10 @@ def build_iso(out, modules, append="", kernel=ELF):
 class KestrelBochs(Kestrel):
     """One Bochs running a Kestrel image from an ISO, with its COM1 on a socket we own."""
 
+    virt_name = "Intel VMX with EPT"
+    hypercall_insn = "vmcall"
+    slow = SLOW
+
     def __init__(self, initrd=(), append="", mem=256, cpu=CPU, ips=IPS, kernel=ELF,
                  iso=None, sync=SYNC):
         self.tmp = tempfile.mkdtemp(prefix="kestrel-vmx.")
@@ -117,6 +121,21 @@ class KestrelBochs(Kestrel):
     def expect_all(self, patterns, timeout=10):
         return Kestrel.expect_all(self, patterns, timeout * SLOW)
 
+    def type_line(self, line, timeout=10):
+        """Kestrel.type_line, with Enter sent on its own once the line is echoed. Bochs hands
+        received bytes to the UART at the line's baud rate (QEMU passes a burst): each byte
+        makes the running guest exit and the scheduler loop go round, so with the line and
+        Enter sent together a 100 Hz guest (echo) is often caught on its way back to HLT when
+        the command looks at the domains (`list` showed it runnable 3 times in 10)."""
+        start = self.pos
+        if line:
+            self.send(line)
+            self.expect(re.escape(line.encode()), timeout)
+            time.sleep(0.05)             # the keystrokes' work settles (five PIT periods)
+        self.pos = start
+        self.send("\r")
+        self.expect(re.escape(line.encode()) + rb"\r\n", timeout)
+
     def wait_exit(self, timeout=10):
         try:
             return self.proc.wait(timeout * SLOW)
@@ -150,6 +169,46 @@ class KestrelBochs(Kestrel):
                 self.sock.close()
             except OSError:
                 pass
+
+
+# ---- the domain suite's machine switch ----------------------------------------------
+# QEMU CPU models the system tests name -> the Bochs model that plays the same part.
+CPU_MODELS = {
+    "max": CPU,                              # every feature: VMX with EPT
+    "qemu64": "p4_prescott_celeron_336",     # a 64-bit CPU with neither SVM nor VMX
+}
+
+
+def qemu_modules(initrd):
+    """QEMU's -initrd modules (a list of "path args" strings, or one comma-separated string)
+    -> mkiso.sh's (path, args) pairs, in the same order."""
+    if not initrd:
+        return []
+    items = initrd.split(",") if isinstance(initrd, str) else list(initrd)
+    out = []
+    for item in items:
+        path, _, args = str(item).partition(" ")
+        out.append((path, args))
+    return out
+
+
+class BochsMachine(KestrelBochs):
+    """Kestrel's QEMU interface (tests/system/kestrel.py) on Bochs: with KESTREL_MACHINE=bochs
+    tests/system/conftest.py makes this the `Kestrel` every system test boots, so the domain
+    suite's own tests run on Intel VMX with EPT. The boot modules go into the ISO with their
+    strings, `append` is the command line, `mem` the RAM and `cpu` a model of CPU_MODELS.
+    What only QEMU can do - another kernel image, extra QEMU options, no -kernel, reboot -
+    raises: such a test is marked qemu_only and skipped on Bochs."""
+
+    def __init__(self, append="", initrd=None, mem=256, cpu="max", kernel=ELF,
+                 extra=(), reboot=False, kernel_arg=True):
+        if kernel != ELF or extra or reboot or not kernel_arg:
+            raise RuntimeError("this test needs QEMU (kernel=, extra=, reboot= or "
+                               "kernel_arg=): mark it qemu_only")
+        if cpu not in CPU_MODELS:
+            raise RuntimeError(f"no Bochs CPU model stands in for QEMU's -cpu {cpu}")
+        super().__init__(initrd=qemu_modules(initrd), append=append, mem=mem,
+                         cpu=CPU_MODELS[cpu])
 
 
 # ---- helpers the VMX tests share -----------------------------------------------------
