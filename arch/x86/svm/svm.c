@@ -6,6 +6,7 @@
 #include "arch/cpu.h"
 #include "arch/paging.h"
 #include "mm/frame.h"
+#include "arch/string_io.h"
 #include "lib/string.h"
 #include "lib/format.h"
 #include "vmcb.h"
@@ -332,8 +333,10 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         uint16_t port = (uint16_t)(info1 >> 16);
         bool in = info1 & 1;
         unsigned size = (info1 & 0x10) ? 1 : (info1 & 0x20) ? 2 : 4;
-        if (info1 & 0x4) {          /* string I/O: not emulated; the guest gets #GP */
-            inject_exception(vm, 13, true, 0);
+        if (info1 & 0x4) {          /* INS/OUTS */
+            struct string_io sio = { port, size, in, info1 & 0x8, info2 };
+            if (vcpu_handle_string_io(v, &sio) == STRING_IO_FAULT)
+                inject_exception(vm, 13, true, 0);
             return;
         }
         vcpu_handle_pio(v, port, size, in);

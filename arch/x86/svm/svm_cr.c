@@ -4,6 +4,7 @@
  * is decoded from the guest's own instruction bytes, reached through its page tables. */
 #include <stdbool.h>
 #include "core/vcpu.h"
+#include "arch/guest_walk.h"
 #include "lib/string.h"
 #include "vmcb.h"
 #include "svm_cr.h"
@@ -12,67 +13,11 @@
  * PKE (20-22). VMXE, SMXE, LA57 and the reserved bits raise #GP. */
 #define CR4_GUEST_ALLOWED 0x770FFFULL
 
-/* Read the guest-physical u64 at gpa; false when outside the guest. */
-static bool read_gpa64(uint64_t p2m, uint64_t gpa, uint64_t *out)
+/* The guest's paging as the VMCB holds it. */
+static struct guest_paging paging_of(const struct vmcb *vm, uint64_t p2m)
 {
-    const uint8_t *h = arch_gpa_to_hva(p2m, gpa);
-    if (!h || ((gpa & 0xfff) > 0xff8))
-        return false;
-    memcpy(out, h, 8);
-    return true;
-}
-
-/* Guest linear -> guest physical through the guest's own paging (none, 32-bit, PAE, long). */
-static bool linear_to_gpa(const struct vmcb *vm, uint64_t p2m, uint64_t lin, uint64_t *gpa)
-{
-    const struct vmcb_save *g = &vm->save;
-    if (!(g->cr0 & 0x80000000ULL)) {
-        *gpa = lin & 0xffffffffULL;
-        return true;
-    }
-    uint64_t e;
-    if (!(g->cr4 & 0x20)) {                                 /* 32-bit paging */
-        uint64_t pde_pa = (g->cr3 & 0xfffff000ULL) + ((lin >> 22) & 0x3ff) * 4;
-        uint64_t pte_pa;
-        if (!read_gpa64(p2m, pde_pa & ~7ULL, &e))
-            return false;
-        e = (pde_pa & 4) ? e >> 32 : e & 0xffffffffULL;
-        if (!(e & 1))
-            return false;
-        if ((e & 0x80) && (g->cr4 & 0x10)) {                /* 4 MiB page */
-            *gpa = (e & 0xffc00000ULL) | (lin & 0x3fffff);
-            return true;
-        }
-        pte_pa = (e & 0xfffff000ULL) + ((lin >> 12) & 0x3ff) * 4;
-        if (!read_gpa64(p2m, pte_pa & ~7ULL, &e))
-            return false;
-        e = (pte_pa & 4) ? e >> 32 : e & 0xffffffffULL;
-        if (!(e & 1))
-            return false;
-        *gpa = (e & 0xfffff000ULL) | (lin & 0xfff);
-        return true;
-    }
-    bool lm = g->efer & 0x400;
-    int levels = lm ? 4 : 3;
-    uint64_t table = lm ? g->cr3 & 0x000ffffffffff000ULL : g->cr3 & 0xffffffe0ULL;
-    for (int level = levels - 1; level >= 0; level--) {
-        unsigned idx = (level == 2 && !lm) ? (unsigned)((lin >> 30) & 3)
-                                            : (unsigned)((lin >> (12 + 9 * level)) & 511);
-        if (!read_gpa64(p2m, table + idx * 8, &e) || !(e & 1))
-            return false;
-        uint64_t addr = e & 0x000ffffffffff000ULL;
-        if (level > 0 && level < 3 && (e & 0x80)) {         /* 2 MiB or 1 GiB page */
-            uint64_t span = 1ULL << (12 + 9 * level);
-            *gpa = (addr & ~(span - 1)) | (lin & (span - 1));
-            return true;
-        }
-        if (level == 0) {
-            *gpa = addr | (lin & 0xfff);
-            return true;
-        }
-        table = addr;
-    }
-    return false;
+    return (struct guest_paging){ vm->save.cr0, vm->save.cr3, vm->save.cr4, vm->save.efer,
+                                  p2m };
 }
 
 /* Decode MOV CR4, reg at the guest's RIP: the source register's value and the length. */
@@ -80,15 +25,8 @@ static bool decode_mov_to_cr4(const struct vmcb *vm, const struct vcpu *v, uint6
                               uint64_t *val, unsigned *len)
 {
     uint8_t insn[15] = { 0 };
-    uint64_t lin = vm->save.cs.base + v->regs.rip;
-    unsigned have = 0;          /* bytes fetched: an instruction may end at memory's end */
-    for (; have < sizeof(insn); have++) {
-        uint64_t gpa;
-        const uint8_t *h;
-        if (!linear_to_gpa(vm, p2m, lin + have, &gpa) || !(h = arch_gpa_to_hva(p2m, gpa)))
-            break;
-        insn[have] = *h;
-    }
+    struct guest_paging pg = paging_of(vm, p2m);
+    size_t have = guest_fetch_insn(&pg, vm->save.cs.base + v->regs.rip, insn);
     unsigned i = 0, rex = 0;
     while (i < 4 && (insn[i] == 0x66 || insn[i] == 0x67 || insn[i] == 0x2e ||
                      insn[i] == 0x3e || insn[i] == 0x26 || insn[i] == 0x36))
