@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "arch/cpu.h"
+#include "arch/string_io.h"
 #include "lib/format.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -168,8 +169,13 @@ static void handle_io(struct vcpu *v, uint64_t qual)
     uint16_t port = (uint16_t)(qual >> 16);
     unsigned size = (unsigned)(qual & 7) + 1;
     bool in = qual & 8;
-    if (qual & 16) {                    /* string I/O: not emulated; the guest gets #GP */
-        vmx_inject_exception(13, true, 0);
+    if (qual & 16) {                    /* INS/OUTS: done, RIP stays; skip_insn then moves it */
+        struct string_io sio = { port, size, in, qual & 32, v->regs.rip };
+        enum string_io_result r = vcpu_handle_string_io(v, &sio);
+        if (r == STRING_IO_DONE)
+            skip_insn(v);
+        else if (r == STRING_IO_FAULT)
+            vmx_inject_exception(13, true, 0);
         return;
     }
     vcpu_handle_pio(v, port, size, in);
