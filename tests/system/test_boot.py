@@ -9,6 +9,10 @@ import pytest
 
 from kestrel import Kestrel
 
+pytestmark = pytest.mark.qemu_only(
+    "the host's boot as QEMU -kernel gives it (loader name, module paths, memory map and "
+    "totals against -m); not a domain test")
+
 MAP_LINE = re.compile(r"^ +\[([0-9a-f]{16}), ([0-9a-f]{16})\] \((\w[\w ]*)\)$")
 
 

@@ -7,6 +7,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 from kestrel import Kestrel, guest_elf, write_cfg
 
 
@@ -47,6 +49,7 @@ def boot_with_com2(boot, tmp_path, append, mods):
     return k, Port(path)
 
 
+@pytest.mark.qemu_only("COM2 is a second QEMU serial socket; the Bochs machine wires COM1 only")
 def test_console_on_com2_carries_log_shell_and_input_switch(boot, tmp_path):
     mods = [guest_elf("echo"),
             write_cfg(tmp_path, "echo.cfg", name="echo", kernel="echo.elf", memory=4)]

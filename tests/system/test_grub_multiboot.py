@@ -9,6 +9,8 @@ import pytest
 
 from kestrel import ELF, ROOT
 
+pytestmark = pytest.mark.qemu_only("GRUB's multiboot from an ISO booted by QEMU -cdrom")
+
 GUEST = os.path.join(ROOT, "build", "guests", "hello.elf")
 
 

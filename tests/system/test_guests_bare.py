@@ -13,6 +13,9 @@ import pytest
 
 from kestrel import Kestrel, ROOT
 
+pytestmark = pytest.mark.qemu_only(
+    "the guests run bare under QEMU -kernel (isa-debug-exit), without Kestrel")
+
 GUESTS = os.path.join(ROOT, "build", "guests")
 NAMES = ["hello", "burn", "echo", "balloon", "crash", "ifspin", "clihlt", "memscan",
          "portfuzz", "msrfuzz", "svminsn", "triplefault", "ptall", "pitstorm", "flood",

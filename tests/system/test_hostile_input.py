@@ -5,7 +5,12 @@ import random
 import re
 import threading
 
+import pytest
+
 from kestrel import Kestrel
+
+pytestmark = pytest.mark.qemu_only(
+    "operator input and the log ring, no domains; not a domain test")
 
 # Bytes left out of the stream, because with them random input could legitimately do what
 # an operator asked: CTRL-A (three in a row hand input to a domain), 'R' and 'C' (the reboot

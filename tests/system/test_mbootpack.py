@@ -29,6 +29,9 @@ from mbptest import (FIELD, MAP_LINE, QEMU, args_of, boot, boot_fails,  # noqa: 
                      elf32_overlapping, kestrel_session, mb_header_offset, parse, run,
                      write)
 
+pytestmark = pytest.mark.qemu_only(
+    "mbootpack's images booted by QEMU -kernel and QEMU's GRUB/SYSLINUX disks")
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOOL = os.path.join(ROOT, "tools", "mbootpack", "mbootpack")
 TK = os.path.join(ROOT, "build", "tests", "mbootpack")

@@ -26,6 +26,9 @@ import pytest
 
 from miniterm_helpers import *  # noqa: F401,F403 (the servers, the terminal, fixtures)
 
+pytestmark = pytest.mark.qemu_only(
+    "the serial client tools/miniterm on ptys and sockets; no Kestrel")
+
 # --- interactive mode ---------------------------------------------------
 
 def test_pty_both_ways_ctrl_a_and_quit_restores_terminal(term, pty_device):

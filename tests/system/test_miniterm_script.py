@@ -18,6 +18,9 @@ import pytest
 
 from miniterm_helpers import *  # noqa: F401,F403 (the servers, the terminal, fixtures)
 
+pytestmark = pytest.mark.qemu_only(
+    "the serial client tools/miniterm on ptys and sockets, and with a Kestrel in QEMU")
+
 # --- errors ---------------------------------------------------------------
 
 def run(args, timeout=20, **kw):

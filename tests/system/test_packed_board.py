@@ -13,6 +13,9 @@ import pytest
 
 from kestrel import ROOT, Kestrel
 
+pytestmark = pytest.mark.qemu_only(
+    "the packed board booted by QEMU -kernel and QEMU's GRUB/ISOLINUX disks")
+
 BOARD_LIST = os.path.join(ROOT, "boards", "qemu", "modules.list")
 MAP_LINE = re.compile(r"^\(XEN\)  \[[0-9a-f]{16}, [0-9a-f]{16}\] \(\w[\w ]*\)", re.M)
 LOADER_ARGS = "conswitch=b loglvl=info -- marker-one"

@@ -8,6 +8,9 @@ import pytest
 
 from kestrel import Kestrel
 
+pytestmark = pytest.mark.qemu_only(
+    "the panic path and machine resets, seen as QEMU's -no-reboot exit; not a domain test")
+
 STARS = r"\(XEN\) \*{40}\r\n"
 
 

@@ -8,6 +8,9 @@ import pytest
 
 from kestrel import Kestrel
 
+pytestmark = pytest.mark.qemu_only(
+    "the line editor, log ring and boot options without domains; not a domain test")
+
 DANGEROUS = {"R", "C", "reboot", "crash"}
 
 

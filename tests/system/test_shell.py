@@ -7,6 +7,9 @@ import pytest
 
 from kestrel import Kestrel
 
+pytestmark = pytest.mark.qemu_only(
+    "the shell without domains, and QEMU's CPU models (cpuinfo); not a domain test")
+
 # The commands and keys issue 3 asks for.
 COMMANDS = ["help", "version", "uptime", "cmdline", "modules", "meminfo", "dmesg", "loglvl",
             "regs", "cpuinfo", "xd", "reboot", "crash"]

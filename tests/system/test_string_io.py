@@ -5,6 +5,8 @@ exit's batch; and a source outside the domain's memory ends the domain, as any a
 does (bare, the same address is ROM)."""
 import re
 
+import pytest
+
 from kestrel import guest_elf, write_cfg
 
 CHECKS = ["rep outsb", "outsb with DF=1", "rep insb", "fs: outsb", "rep outsw",
@@ -32,6 +34,7 @@ def test_string_io_is_emulated(boot, tmp_path):
     assert k.xl_list()["strio"]["state"] == "----c-"
 
 
+@pytest.mark.qemu_only("the guest runs bare under QEMU -kernel (isa-debug-exit), no Kestrel")
 def test_string_io_bare_gives_the_same_results(boot):
     k = boot(kernel=guest_elf("strio"), extra=["-device", "isa-debug-exit,iobase=0xf4"])
     k.expect(r"strio: still running", 30)

@@ -6,6 +6,10 @@ import re
 import socket
 import time
 
+import pytest
+
+pytestmark = pytest.mark.qemu_only("reads the VGA screen through QEMU's monitor")
+
 
 def monitor_screen(path):
     """The 80x25 text screen, read through QEMU's human monitor on a unix socket."""

@@ -17,6 +17,8 @@ if not (shutil.which("bochs-bin") or os.path.exists("/usr/bin/bochs-bin")) \
         or not shutil.which("xorriso"):
     pytest.skip("Bochs or xorriso missing (tests/deps/vmx.txt)", allow_module_level=True)
 
+pytestmark = pytest.mark.qemu_only("it is part of tests/vmx, which make test-vmx runs whole")
+
 from test_vmx_domains import (  # noqa: E402,F401  (fixtures and tests, collected here)
     vmx_boot, board, example_kernel,
     test_boots_with_the_vmx_backend,
