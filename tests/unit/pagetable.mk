@@ -1,2 +1,6 @@
 UNIT_TESTS += test_pagetable
 test_pagetable_SRCS := arch/x86/paging.c tests/unit/test_pagetable.c
+# The software walk of a guest's own page tables (arch/x86/guest_walk.c), against tables
+# built in a buffer that stands for guest memory.
+UNIT_TESTS += test_guest_walk
+test_guest_walk_SRCS := arch/x86/guest_walk.c tests/unit/test_guest_walk.c
