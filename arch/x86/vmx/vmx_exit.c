@@ -218,7 +218,11 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s)
         uint32_t info = (uint32_t)vmread(EXIT_INTR_INFO);
         if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
             v->exits[EXIT_INTR]++;
-            return;                     /* a host NMI: nothing to do for the guest */
+            /* A host NMI, which NMI exiting consumed (SVM leaves it pending until STGI):
+             * give it to the host's NMI handler, whose IRET ends the NMI blocking the exit
+             * left in force. */
+            __asm__ volatile("int $2" ::: "memory");
+            return;
         }
         v->exits[EXIT_EXCEPTION]++;     /* not intercepted today; give it back */
         vmx_inject_exception((uint8_t)info, info & INTR_INFO_ERR,
