@@ -23,7 +23,9 @@ from kestrel import Kestrel, ROOT, ELF, guest_elf, write_cfg, domain_lines  # no
 BOCHS = "/usr/bin/bochs-bin"             # /usr/bin/bochs only adds -q
 BOCHSRC = os.path.join(HERE, "bochsrc.txt")
 MKISO = os.path.join(HERE, "mkiso.sh")
-CPU = "corei7_skylake_x"                 # VMX with EPT, VPID and unrestricted guest
+# The Intel CPU Bochs emulates: VMX with EPT, VPID and unrestricted guest (any Bochs model with
+# them will do, e.g. corei7_sandy_bridge_2600k).
+CPU = os.environ.get("KESTREL_BOCHS_CPU", "corei7_skylake_x")
 # Emulated instructions per second: the guest's TSC frequency and the pace of emulated
 # time (Bochs runs ~100 M instructions/s here with clock sync=none).
 IPS = int(os.environ.get("KESTREL_BOCHS_IPS", "50000000"))
