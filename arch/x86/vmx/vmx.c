@@ -132,6 +132,7 @@ static bool vmx_probe(char *why, size_t whysz)
     }
     c->proc &= ~(PROC_INTR_WINDOW | PROC_CR3_LOAD | PROC_CR3_STORE);
     c->entry &= ~ENTRY_CTL_IA32E;
+    c->xsave = (cpuid(1, 0).ecx >> 26) & 1;
     c->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
     c->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
     c->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
@@ -300,6 +301,7 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     s->launched = false;
     s->p2m_root = p2m_root;
     s->cr2 = 0;
+    s->xcr0 = 1;                        /* XCR0 after reset: x87 only */
     vmx_load(s);
     if (next_vpid == 0)
         next_vpid = 1;

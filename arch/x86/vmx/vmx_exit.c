@@ -15,6 +15,7 @@
 #define CR0_PG      (1ULL << 31)
 #define CR4_PAE     (1ULL << 5)
 #define CR4_VMXE    (1ULL << 13)
+#define CR4_OSXSAVE (1ULL << 18)
 #define EFER_LME    (1ULL << 8)
 #define EFER_LMA    (1ULL << 10)
 
@@ -147,19 +148,58 @@ static int handle_efer(bool write, uint64_t *val)
     return 0;
 }
 
-/* XSETBV exits unconditionally: set XCR0 for the guest when the value is one the CPU
- * supports (the host itself uses no extended state), else #GP. */
-static void handle_xsetbv(struct vcpu *v)
+/* Guest-visible value of CR4. */
+static uint64_t guest_cr4(void)
 {
-    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    uint64_t m = vmread(CR4_MASK);
+    return (vmread(GUEST_CR4) & ~m) | (vmread(CR4_SHADOW) & m);
+}
+
+static uint64_t xcr0_loaded = ~0ULL;    /* XCR0 as last written here; unknown at first */
+
+/* Make XCR0 the vCPU's own (XCR0 is not in the VMCS: every guest would see the last one's).
+ * XSETBV needs CR4.OSXSAVE, which the host keeps clear (its code uses no extended state):
+ * it is set only around the write. Interrupts off. */
+static void load_xcr0(uint64_t val)
+{
+    if (!vmx_caps.xsave || val == xcr0_loaded)
+        return;
+    uint64_t cr4 = read_cr4();
+    write_cr4(cr4 | CR4_OSXSAVE);
+    __asm__ volatile("xsetbv" :: "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+    write_cr4(cr4);
+    xcr0_loaded = val;
+}
+
+/* True if val may be written to XCR0: every rule of the SDM's XSETBV #GP list (a value
+ * the CPU refuses would fault in the host, in load_xcr0). */
+static bool xcr0_valid(uint64_t val)
+{
     struct cpuid_regs d = cpuid(0xD, 0);
     uint64_t supported = d.eax | ((uint64_t)d.edx << 32);
-    if ((uint32_t)v->regs.rcx != 0 || !(val & 1) || (val & ~supported) ||
-        ((val & 4) && !(val & 2)) || !(read_cr4() & (1ULL << 18))) {
+    uint64_t avx512 = val & (7ULL << 5);
+    return (val & 1) && !(val & ~supported) &&                  /* x87 on, known bits */
+           (!(val & 4) || (val & 2)) &&                         /* AVX needs SSE */
+           ((val >> 3) & 1) == ((val >> 4) & 1) &&              /* MPX: both or neither */
+           (!avx512 || (avx512 == 7ULL << 5 && (val & 4))) &&   /* AVX-512: all, on AVX */
+           ((val >> 17) & 1) == ((val >> 18) & 1);              /* AMX: both or neither */
+}
+
+/* XSETBV exits unconditionally. As the CPU would: #UD unless the guest set CR4.OSXSAVE,
+ * #GP for an XCR other than 0 or a value XCR0 cannot take; else the value becomes this
+ * vCPU's XCR0, loaded before each entry. */
+static void handle_xsetbv(struct vcpu *v, struct vmx_vcpu *s)
+{
+    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    if (!(guest_cr4() & CR4_OSXSAVE)) {
+        vmx_inject_exception(6, false, 0);
+        return;
+    }
+    if ((uint32_t)v->regs.rcx != 0 || !xcr0_valid(val)) {
         vmx_inject_exception(13, true, 0);
         return;
     }
-    __asm__ volatile("xsetbv" :: "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+    s->xcr0 = val;
     skip_insn(v);
 }
 
@@ -297,7 +337,7 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s)
         return;
     case VMX_EXIT_XSETBV:
         v->exits[EXIT_OTHER]++;
-        handle_xsetbv(v);
+        handle_xsetbv(v, s);
         return;
     case VMX_EXIT_INVD:
         v->exits[EXIT_OTHER]++;
@@ -329,6 +369,7 @@ void vmx_vcpu_run_once(struct vcpu *v)
         vmwrite(GUEST_PREEMPT_TIMER, vmx_caps.preempt_ticks);
     if (read_cr2() != s->cr2)
         write_cr2(s->cr2);
+    load_xcr0(s->xcr0);
 
     int failed;
     while (!(failed = vmx_world_switch(&v->regs, s->launched)) && vmx_fastpath(&v->regs))
