@@ -25,11 +25,13 @@ from kestrel import Kestrel, ELF  # noqa: E402
 
 
 def pytest_configure(config):
+    """Register the qemu_only marker."""
     config.addinivalue_line(
-        "markers", "qemu_only(reason): needs QEMU itself; skipped with KESTREL_MACHINE=bochs")
+        "markers", "qemu_only(reason): needs QEMU or tests no domains; skipped on Bochs")
 
 
 def pytest_collection_modifyitems(config, items):
+    """On Bochs, skip every test marked qemu_only (on it or its module), with its reason."""
     if MACHINE != "bochs":
         return
     for item in items:
@@ -41,6 +43,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def boot():
+    """boot(...) -> a started Kestrel (the machine's); all are stopped after the test."""
     started = []
 
     def start(*args, **kwargs):
@@ -55,5 +58,6 @@ def boot():
 
 @pytest.fixture(scope="session", autouse=True)
 def image_built():
+    """Stop the session at once if build/kestrel.elf was not built."""
     if not os.path.exists(ELF):
         pytest.exit("build/kestrel.elf is missing: run 'make' first", returncode=2)
