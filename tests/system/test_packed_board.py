@@ -50,8 +50,7 @@ def direct_map():
 
 def check_boot(k, direct_map):
     k.expect(r"\*\*\* Serial input to Xen \(type 'CTRL-b' three times", 60)
-    for pat in (r"\(d1\) hello: ", r"\(d2\) echo: ready", r"\(d3\) burn: "):
-        k.expect(pat, 30)
+    k.expect_all([r"\(d1\) hello: ", r"\(d2\) echo: ready", r"\(d3\) burn: "], 30)
     text = k.text()
     assert MAP_LINE.findall(text) == direct_map
     assert "Panic" not in text
