@@ -30,6 +30,16 @@ void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t
         r.ecx &= ~(1u << 21);           /* x2APIC: no LAPIC is emulated */
         r.edx &= ~(1u << 9);            /* APIC */
         r.ebx &= 0x0000ffffu;           /* one logical CPU, APIC id 0 */
+        r.ecx &= ~(1u << 27);           /* OSXSAVE: the guest's own CR4 bit, not the host's */
+        if (r.ecx & (1u << 26)) {
+            struct vcpu_sregs sr;
+            arch_vcpu_get_sregs(v, &sr);
+            r.ecx |= (uint32_t)((sr.cr4 >> 18) & 1) << 27;
+        }
+        break;
+    case 0xd:
+        if (subleaf == 1)
+            r.eax &= ~(1u << 3);        /* XSAVES: IA32_XSS is not virtualized */
         break;
     case 0x80000001:
         r.ecx &= ~(1u << 2);            /* SVM */

@@ -4,6 +4,7 @@
  * and Intel (VMX) machines. */
 #include "core/vcpu.h"
 #include "arch/virt_backend.h"
+#include "arch/fpu.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -23,6 +24,7 @@ bool arch_virt_init(char *why, size_t whysz)
 {
     size_t pos = 0;
     why[0] = '\0';
+    fpu_init();
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
         char reason[96];
         if (backends[i]->init(reason, sizeof(reason))) {

@@ -7,6 +7,7 @@
 #include "arch/paging.h"
 #include "mm/frame.h"
 #include "arch/string_io.h"
+#include "arch/fpu.h"
 #include "lib/string.h"
 #include "lib/format.h"
 #include "vmcb.h"
@@ -19,6 +20,7 @@ struct svm_vcpu {
     uint64_t vmcb_pa;
     uint64_t guest_efer;     /* what the guest believes (SVME hidden) */
     bool irq_window;
+    struct fpu_state fpu;    /* x87/SSE/AVX registers and XCR0 */
 };
 
 void svm_world_switch(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
@@ -114,6 +116,10 @@ static int svm_vcpu_create(struct vcpu *v)
     s->vmcb_pa = alloc_zeroed(1);
     if (!s->vmcb_pa)
         return -1;
+    if (fpu_state_init(&s->fpu) != 0) {
+        frame_free(s->vmcb_pa);
+        return -1;
+    }
     s->vmcb = (struct vmcb *)(uintptr_t)s->vmcb_pa;
     v->arch = s;
     return 0;
@@ -125,6 +131,7 @@ static void svm_vcpu_destroy(struct vcpu *v)
     if (!s)
         return;
     frame_free(s->vmcb_pa);
+    fpu_state_free(&s->fpu);
     memset(s, 0, sizeof(*s));
     v->arch = NULL;
 }
@@ -152,7 +159,9 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
                          INTERCEPT_MSR | INTERCEPT_SHUTDOWN | INTERCEPT_INVD | INTERCEPT_TASKSW;
     c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
                          INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
-                         INTERCEPT_ICEBP | INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+                         INTERCEPT_ICEBP | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+                         INTERCEPT_XSETBV;
+    fpu_state_reset(&s->fpu);
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     if (next_asid >= max_asid)
@@ -323,6 +332,19 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         v->regs.rip += 2;
         return;
     }
+    case VMEXIT_XSETBV: {           /* XCR0 is not in the VMCB: each vCPU keeps its own */
+        v->exits[EXIT_OTHER]++;
+        uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+        if (!(vm->save.cr4 & (1ULL << 18)))             /* the guest's CR4.OSXSAVE */
+            inject_exception(vm, 6, false, 0);
+        else if ((uint32_t)v->regs.rcx != 0 || !fpu_xcr0_valid(val))
+            inject_exception(vm, 13, true, 0);
+        else {
+            fpu_set_xcr0(&s->fpu, val);
+            v->regs.rip += 3;                           /* 0F 01 D1 */
+        }
+        return;
+    }
     case VMEXIT_HLT:
         v->exits[EXIT_HLT]++;
         v->regs.rip += 1;
@@ -434,6 +456,7 @@ static void svm_vcpu_run_once(struct vcpu *v)
     vm->save.rip = v->regs.rip;
     vm->save.rflags = v->regs.rflags;
 
+    fpu_enter(&s->fpu);
     /* GIF clear from before the guest's state is loaded until the host's is back; host IF
      * set so a physical interrupt during the guest becomes an INTR exit. */
     __asm__ volatile("clgi; sti" ::: "memory");

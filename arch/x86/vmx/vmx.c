@@ -132,7 +132,6 @@ static bool vmx_probe(char *why, size_t whysz)
     }
     c->proc &= ~(PROC_INTR_WINDOW | PROC_CR3_LOAD | PROC_CR3_STORE);
     c->entry &= ~ENTRY_CTL_IA32E;
-    c->xsave = (cpuid(1, 0).ecx >> 26) & 1;
     c->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
     c->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
     c->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
@@ -218,7 +217,7 @@ static int vmx_vcpu_create(struct vcpu *v)
     memset(s, 0, sizeof(*s));
     s->vmcs_pa = alloc_zeroed(1);
     s->msr_area_pa = alloc_zeroed(1);
-    if (!s->vmcs_pa || !s->msr_area_pa) {
+    if (!s->vmcs_pa || !s->msr_area_pa || fpu_state_init(&s->fpu) != 0) {
         if (s->vmcs_pa)
             frame_free(s->vmcs_pa);
         if (s->msr_area_pa)
@@ -242,6 +241,7 @@ static void vmx_vcpu_destroy(struct vcpu *v)
         current_vmcs = 0;
     frame_free(s->vmcs_pa);
     frame_free(s->msr_area_pa);
+    fpu_state_free(&s->fpu);
     memset(s, 0, sizeof(*s));
     v->arch = NULL;
 }
@@ -301,7 +301,7 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     s->launched = false;
     s->p2m_root = p2m_root;
     s->cr2 = 0;
-    s->xcr0 = 1;                        /* XCR0 after reset: x87 only */
+    fpu_state_reset(&s->fpu);           /* registers as after RESET, XCR0 = x87 only */
     vmx_load(s);
     if (next_vpid == 0)
         next_vpid = 1;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/fpu.h"
 #include "core/vcpu.h"
 
 /* One entry of the VM-entry MSR-load / VM-exit MSR-store area. */
@@ -22,7 +23,7 @@ struct vmx_vcpu {
     uint64_t msr_area_pa;           /* VMX_SWAPPED_MSRS struct vmx_msr_entry */
     uint64_t p2m_root;
     uint64_t cr2;                   /* not in the VMCS: switched by hand */
-    uint64_t xcr0;                  /* the guest's XCR0 (XSETBV), loaded before entry */
+    struct fpu_state fpu;           /* x87/SSE/AVX registers and XCR0, switched at entry */
     uint16_t vpid;
     bool launched;                  /* VMRESUME from now on */
     bool in_use;
@@ -34,7 +35,6 @@ struct vmx_caps {
     uint32_t pin, proc, proc2, exit, entry;     /* the controls every VMCS gets */
     uint64_t invvpid_type;                      /* 1 single context, 2 all, 0 none */
     uint32_t preempt_ticks;                     /* VMX-preemption timer per entry, 0 = none */
-    bool xsave;                                 /* XSAVE: XCR0 exists (and is switched) */
 };
 extern struct vmx_caps vmx_caps;
 

@@ -155,36 +155,6 @@ static uint64_t guest_cr4(void)
     return (vmread(GUEST_CR4) & ~m) | (vmread(CR4_SHADOW) & m);
 }
 
-static uint64_t xcr0_loaded = ~0ULL;    /* XCR0 as last written here; unknown at first */
-
-/* Make XCR0 the vCPU's own (XCR0 is not in the VMCS: every guest would see the last one's).
- * XSETBV needs CR4.OSXSAVE, which the host keeps clear (its code uses no extended state):
- * it is set only around the write. Interrupts off. */
-static void load_xcr0(uint64_t val)
-{
-    if (!vmx_caps.xsave || val == xcr0_loaded)
-        return;
-    uint64_t cr4 = read_cr4();
-    write_cr4(cr4 | CR4_OSXSAVE);
-    __asm__ volatile("xsetbv" :: "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
-    write_cr4(cr4);
-    xcr0_loaded = val;
-}
-
-/* True if val may be written to XCR0: every rule of the SDM's XSETBV #GP list (a value
- * the CPU refuses would fault in the host, in load_xcr0). */
-static bool xcr0_valid(uint64_t val)
-{
-    struct cpuid_regs d = cpuid(0xD, 0);
-    uint64_t supported = d.eax | ((uint64_t)d.edx << 32);
-    uint64_t avx512 = val & (7ULL << 5);
-    return (val & 1) && !(val & ~supported) &&                  /* x87 on, known bits */
-           (!(val & 4) || (val & 2)) &&                         /* AVX needs SSE */
-           ((val >> 3) & 1) == ((val >> 4) & 1) &&              /* MPX: both or neither */
-           (!avx512 || (avx512 == 7ULL << 5 && (val & 4))) &&   /* AVX-512: all, on AVX */
-           ((val >> 17) & 1) == ((val >> 18) & 1);              /* AMX: both or neither */
-}
-
 /* XSETBV exits unconditionally. As the CPU would: #UD unless the guest set CR4.OSXSAVE,
  * #GP for an XCR other than 0 or a value XCR0 cannot take; else the value becomes this
  * vCPU's XCR0, loaded before each entry. */
@@ -195,11 +165,11 @@ static void handle_xsetbv(struct vcpu *v, struct vmx_vcpu *s)
         vmx_inject_exception(6, false, 0);
         return;
     }
-    if ((uint32_t)v->regs.rcx != 0 || !xcr0_valid(val)) {
+    if ((uint32_t)v->regs.rcx != 0 || !fpu_xcr0_valid(val)) {
         vmx_inject_exception(13, true, 0);
         return;
     }
-    s->xcr0 = val;
+    fpu_set_xcr0(&s->fpu, val);
     skip_insn(v);
 }
 
@@ -369,7 +339,7 @@ void vmx_vcpu_run_once(struct vcpu *v)
         vmwrite(GUEST_PREEMPT_TIMER, vmx_caps.preempt_ticks);
     if (read_cr2() != s->cr2)
         write_cr2(s->cr2);
-    load_xcr0(s->xcr0);
+    fpu_enter(&s->fpu);
 
     int failed;
     while (!(failed = vmx_world_switch(&v->regs, s->launched)) && vmx_fastpath(&v->regs))

@@ -1,0 +1,39 @@
+/* Each vCPU's own x87/SSE/AVX... register state and XCR0, for both backends. Neither SVM nor
+ * VMX switches them, and the host never uses them (it is built general-registers-only), so
+ * the registers hold whichever guest ran last: fpu_enter, before every entry, saves that
+ * guest's state into its area and loads this one's when the CPU changes hands (XSAVE/XRSTOR
+ * of every component the CPU has, or FXSAVE/FXRSTOR without XSAVE) and XCR0 with them.
+ * Private to arch/x86. */
+#ifndef KESTREL_ARCH_FPU_H
+#define KESTREL_ARCH_FPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct fpu_state {
+    void *area;                 /* XSAVE (64-aligned) or FXSAVE (16-aligned) image */
+    uint64_t area_pa;           /* its frames */
+    uint64_t xcr0;              /* the guest's XCR0 (XSETBV); 1 after reset */
+};
+
+/* Probe XSAVE and the save area's size; call once at boot before any fpu_state_init. */
+void fpu_init(void);
+/* A vCPU's state as after RESET: x87 initialised (FCW 0x37F), XMM/YMM... zero, MXCSR
+ * 0x1F80, XCR0 = 1. 0, or -1 when out of memory. */
+int fpu_state_init(struct fpu_state *f);
+/* Back to the RESET state (the vCPU is reset in place). */
+void fpu_state_reset(struct fpu_state *f);
+/* Free the area; the registers are no longer anyone's if they were f's. */
+void fpu_state_free(struct fpu_state *f);
+/* Before entering the guest whose state f is (interrupts off). */
+void fpu_enter(struct fpu_state *f);
+/* The guest's XSETBV (checked with fpu_xcr0_valid): f's XCR0 from now on, in the CPU at
+ * once if f owns it. */
+void fpu_set_xcr0(struct fpu_state *f, uint64_t val);
+/* Would XSETBV with XCR0 = val be accepted (every rule of the SDM's #GP list, against what
+ * this CPU supports)? False also when the CPU has no XSAVE. */
+bool fpu_xcr0_valid(uint64_t val);
+/* Whether the CPU has XSAVE (and so XCR0, XSETBV) at all. */
+bool fpu_has_xsave(void);
+
+#endif
