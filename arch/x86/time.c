@@ -36,7 +36,7 @@
 
 static uint64_t tsc_freq, tsc_boot, ns_mult;     /* ns = cycles * ns_mult >> 32 */
 static uint64_t ticks, apic_timer_freq;
-static bool use_lapic, calibrated;
+static bool use_lapic, calibrated, window_started;
 static uint64_t period_tsc, next_tick_tsc, deadline_tsc, slop_tsc;
 static uint64_t apic_mult;      /* APIC timer counts = TSC cycles * apic_mult >> 32 */
 static uint64_t cycles_mult;    /* TSC cycles = ns * cycles_mult >> 24 */
@@ -73,6 +73,7 @@ static void window_open(void)
     outb(0x42, (uint8_t)(PIT_CH2_FULL >> 8));
     window.apic = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
     window.tsc = rdtsc();
+    window_started = true;
 }
 
 /* PIT ticks since window_open, or -1 once channel 2 reached zero (its OUT, port 0x61 bit
@@ -100,7 +101,7 @@ static bool window_close(void)
         t1 = rdtsc();
         a1 = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
         pit = window_pit_ticks();
-    } while (pit >= 0 && pit < min_ticks && ++spins < 100000000ULL);
+    } while (pit >= 0 && pit < min_ticks && ++spins < 10000000ULL);   /* a dead PIT */
     if (pit < min_ticks)
         return false;
     tsc_freq = (t1 - window.tsc) * PIT_HZ / (uint64_t)pit;
@@ -113,6 +114,8 @@ static void calibration_finish(void)
 {
     if (calibrated)
         return;
+    if (!window_started)               /* asked before time_init (an early panic's delay) */
+        window_open();
     if (!window_close()) {
         window_open();
         if (!window_close())
@@ -129,6 +132,7 @@ void time_init(void)
     use_lapic = (cpuid(1, 0).edx >> 9) & 1;
     if (use_lapic)
         lapic_start_counting();
+    calibrated = false;                /* whatever an earlier caller measured, without the APIC */
     tsc_boot = rdtsc();
     window_open();
 }
