@@ -30,11 +30,13 @@ static unsigned best_rank(const struct vpic_chip *c, uint8_t bits)
  * block lower ones (datasheet, OCW3 SMM). Mid-initialisation nothing is presented. */
 static int resolve(const struct vpic_chip *c, uint8_t req)
 {
-    uint8_t busy = c->special_mask ? (uint8_t)(c->isr & ~c->imr) : c->isr;
-    unsigned r = best_rank(c, req & (uint8_t)~c->imr);
+    uint8_t want = req & (uint8_t)~c->imr, busy;
+    unsigned r;
 
-    if (c->init_step)
-        return -1;
+    if (c->init_step || !want)
+        return -1;              /* the common case on every VM entry: nothing requested */
+    busy = c->special_mask ? (uint8_t)(c->isr & ~c->imr) : c->isr;
+    r = best_rank(c, want);
     if (r < 8 && r < best_rank(c, busy))
         return (int)ir_of_rank(c, r);
     return -1;
