@@ -160,36 +160,49 @@ static void irq0_rebase(struct vpit *p, unsigned ch, uint64_t now)
 
     if (ch != 0)
         return;
+    p->irq0_quiet_until = 0;            /* the programming changes: recompute it */
     total = total_irq0_edges(p, now);
     if (total > p->irq0_seen)
         p->irq0_carry += total - p->irq0_seen;
     p->irq0_seen = 0;
 }
 
+/* Absolute clock (ns) of channel 0's first rising edge after time now, or UINT64_MAX if
+ * none will come under the current programming. */
+static uint64_t next_edge_ns(const struct vpit *p, uint64_t now)
+{
+    const struct vpit_channel *c = &p->ch[0];
+    uint64_t t = ticks(c, now), e = next_edge_tick(c, t), d;
+
+    if (!e || e <= c->base_ticks)
+        return UINT64_MAX;
+    d = ticks_to_ns_ceil(e - c->base_ticks);
+    return d > UINT64_MAX - c->start_ns ? UINT64_MAX : c->start_ns + d;
+}
+
 /* Contract: see pit.h. A clock that went backwards yields no new edges rather than a
- * wrapped-around count. */
+ * wrapped-around count. Before irq0_quiet_until no edge can have come since the last
+ * count (the programming is unchanged: irq0_rebase clears it), so the count is skipped. */
 uint64_t vpit_irq0_edges(struct vpit *p)
 {
-    uint64_t total = total_irq0_edges(p, clock_now(p)), n = p->irq0_carry;
+    uint64_t now = clock_now(p), n = p->irq0_carry, total;
 
+    p->irq0_carry = 0;
+    if (now < p->irq0_quiet_until)
+        return n;
+    total = total_irq0_edges(p, now);
     if (total > p->irq0_seen) {
         n += total - p->irq0_seen;
         p->irq0_seen = total;
     }
-    p->irq0_carry = 0;
+    p->irq0_quiet_until = next_edge_ns(p, now);
     return n;
 }
 
 /* Contract: see pit.h. */
 uint64_t vpit_next_event_ns(const struct vpit *p)
 {
-    const struct vpit_channel *c = &p->ch[0];
-    uint64_t now = clock_now(p), t = ticks(c, now), e = next_edge_tick(c, t), d;
-
-    if (!e || e <= c->base_ticks)
-        return UINT64_MAX;
-    d = ticks_to_ns_ceil(e - c->base_ticks);
-    return d > UINT64_MAX - c->start_ns ? UINT64_MAX : c->start_ns + d;
+    return next_edge_ns(p, clock_now(p));
 }
 
 /* Contract: see pit.h. */
@@ -401,6 +414,7 @@ static void vpit_reset(void *dev)
     p->port61 = 0;
     p->irq0_carry = 0;
     p->irq0_seen = 0;
+    p->irq0_quiet_until = 0;
     p->ch[0].mode = 3;
     p->ch[0].reload = 65536;
     p->ch[0].loaded = true;

@@ -41,6 +41,7 @@ struct vpit {
     uint8_t port61;         /* bits 0-3 as last written */
     uint64_t irq0_carry;    /* edges of an earlier channel 0 programming not yet reported */
     uint64_t irq0_seen;     /* edges of the current programming already reported */
+    uint64_t irq0_quiet_until;  /* no new channel 0 edge before this clock (0: unknown) */
 };
 
 /* Power-on state as a BIOS leaves it: channel 0 in mode 3 with count 65536 (18.2 Hz),
