@@ -209,11 +209,10 @@ static void handle_msr(struct vcpu *v, bool write)
     skip_insn(v);
 }
 
-/* Decode one VM exit and complete it. */
-static void handle_exit(struct vcpu *v, struct vmx_vcpu *s)
+/* Decode one VM exit (reason: the EXIT_REASON field, already read) and complete it. The
+ * qualification is read only by the exits that have one. */
+static void handle_exit(struct vcpu *v, struct vmx_vcpu *s, uint32_t reason)
 {
-    uint32_t reason = (uint32_t)vmread(EXIT_REASON);
-    uint64_t qual = vmread(EXIT_QUALIFICATION);
     char why[80];
 
     if (reason & (1u << 31)) {          /* the entry itself failed */
@@ -268,7 +267,7 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s)
         vcpu_handle_hlt(v);
         return;
     case VMX_EXIT_IO:
-        handle_io(v, qual);
+        handle_io(v, vmread(EXIT_QUALIFICATION));
         return;
     case VMX_EXIT_RDMSR:
     case VMX_EXIT_WRMSR:
@@ -281,7 +280,8 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s)
         return;
     case VMX_EXIT_EPT_VIOLATION:
         v->exits[EXIT_NPF]++;
-        vcpu_handle_bad_gpa(v, vmread(GUEST_PHYS_ADDR), (qual >> 1) & 1);
+        vcpu_handle_bad_gpa(v, vmread(GUEST_PHYS_ADDR),
+                            (vmread(EXIT_QUALIFICATION) >> 1) & 1);
         return;
     case VMX_EXIT_EPT_MISCONFIG:
         v->exits[EXIT_NPF]++;
@@ -303,7 +303,7 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s)
         return;
     case VMX_EXIT_CR:
         v->exits[EXIT_OTHER]++;
-        handle_cr(v, s, qual);
+        handle_cr(v, s, vmread(EXIT_QUALIFICATION));
         return;
     case VMX_EXIT_XSETBV:
         v->exits[EXIT_OTHER]++;
@@ -320,7 +320,7 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s)
     default:
         v->exits[EXIT_OTHER]++;
         snprintf(why, sizeof(why), "unexpected VM exit %u (qualification %#llx)",
-                 reason & 0xffff, (unsigned long long)qual);
+                 reason & 0xffff, (unsigned long long)vmread(EXIT_QUALIFICATION));
         vcpu_handle_fatal(v, why);
         return;
     }
@@ -355,7 +355,8 @@ void vmx_vcpu_run_once(struct vcpu *v)
         return;
     }
     s->cr2 = read_cr2();
-    s->launched = !(vmread(EXIT_REASON) & (1u << 31));
+    uint32_t reason = (uint32_t)vmread(EXIT_REASON);
+    s->launched = !(reason & (1u << 31));
     v->regs.rsp = vmread(GUEST_RSP);
     v->regs.rip = vmread(GUEST_RIP);
     v->regs.rflags = vmread(GUEST_RFLAGS);
@@ -369,7 +370,7 @@ void vmx_vcpu_run_once(struct vcpu *v)
             vmwrite(ENTRY_EXC_ERR, vmread(IDT_VECT_ERR));
         vmwrite(ENTRY_INSN_LEN, vmread(EXIT_INSN_LEN));
     }
-    handle_exit(v, s);
+    handle_exit(v, s, reason);
     /* Pending host interrupts (the tick) are taken here, through the host's IDT. */
     __asm__ volatile("sti; nop; cli" ::: "memory");
 }
