@@ -1,6 +1,7 @@
 # Objects of the architecture-neutral core: lib, boot sequence, memory, domains, scheduler,
 # virtual devices.
 hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
+           src/core/cmdline_words.o src/core/uart_config.o \
            src/core/main.o src/core/version.o src/core/bootopts.o src/core/multiboot.o \
            src/core/panic.o src/core/symbols.o src/core/cmd_boot.o src/core/cmd_cpu.o \
            src/core/cmd_time.o src/core/cmd_diag.o \

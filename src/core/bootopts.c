@@ -3,11 +3,12 @@
  * is reported once (through the caller's callback, which prints it once the console is up)
  * and leaves its setting alone, because a typo must never stop the machine from booting.
  *
- * Xen conventions followed here: sizes take K/M/G/T/B suffixes and default to KiB
- * (parse_size_and_unit); booleans take 1/0 yes/no true/false on/off enable/disable and a
- * "no-" prefix, which inverts the value; loglvl=<level>[/<rate-limited level>] with the
- * second raised to the first if lower; a "--" word ends the hypervisor's part of the line. */
+ * Xen conventions followed here: sizes and booleans in Xen's forms (cmdline_words.c), a
+ * "no-" prefix on a boolean inverting its value; comN= as Xen reads it (uart_config.c);
+ * loglvl=<level>[/<rate-limited level>] with the second raised to the first if lower; a
+ * "--" word ends the hypervisor's part of the line. */
 #include "core/bootopts.h"
+#include "core/cmdline_words.h"
 #include "console/loglevel.h"
 #include "lib/ctype.h"
 #include "lib/format.h"
@@ -16,15 +17,7 @@
 #define LINE_MAX_READ (64u << 10)  /* longest command line we look at (no loader gives more) */
 #define WORD_MAX 255               /* longest single option we accept */
 #define MSG_MAX 384                /* one complaint line */
-#define WHY_MAX 160                /* reason part of a complaint */
 #define DESCRIBE_MAX 1100          /* one describe line: "raw = " and the whole raw line */
-/* printf arguments for at most 32 bytes of s[0..n), to quote bad input briefly. */
-#define CUT(s, n) (int)((n) > 32 ? 32 : (n)), (s)
-
-static const uint32_t valid_bauds[] = {
-    1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600,
-};
-#define BAUD_LIST "auto 1200 2400 4800 9600 19200 38400 57600 115200 230400 460800 921600"
 
 /* Where complaints go while parsing one command line. */
 struct reporter {
@@ -47,220 +40,17 @@ static void report(const struct reporter *rep, const char *fmt, ...)
     rep->err(rep->ctx, msg);
 }
 
-/* ---- small parsers: each reads s[0..n) only and wants all of it consumed ---- */
-
-/* Unsigned number in s[0..n): base 10, or 16 (optional 0x), or 0 (0x means hex, else
- * decimal). At least one digit, no sign, no spaces, no overflow of max. *used gets how many
- * bytes were digits (and prefix) so callers can read a suffix; pass NULL to want all. */
-static bool parse_uint(const char *s, size_t n, int base, uint64_t max, uint64_t *out,
-                       size_t *used)
-{
-    size_t i = 0, start;
-    uint64_t v = 0;
-
-    if ((base == 0 || base == 16) && n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        i = 2;
-    } else if (base == 0) {
-        base = 10;
-    }
-    start = i;
-    for (; i < n; i++) {
-        int c = (unsigned char)s[i], d;
-
-        if (k_isdigit(c))
-            d = c - '0';
-        else if (base == 16 && k_isxdigit(c))
-            d = k_tolower(c) - 'a' + 10;
-        else
-            break;
-        if (v > (max - (uint64_t)d) / (uint64_t)base)
-            return false;                /* would pass max */
-        v = v * (uint64_t)base + (uint64_t)d;
-    }
-    if (i == start || (!used && i != n))
-        return false;
-    if (used)
-        *used = i;
-    *out = v;
-    return true;
-}
-
-/* Xen's <size>: number then optional K/M/G/T/B (any case); no suffix means KiB. */
-static bool parse_size(const char *s, size_t n, uint64_t *out)
-{
-    uint64_t v;
-    size_t used;
-    unsigned int shift = 10;
-
-    if (!parse_uint(s, n, 0, UINT64_MAX, &v, &used))
-        return false;
-    if (used < n) {
-        if (used + 1 != n)
-            return false;
-        switch (k_tolower((unsigned char)s[used])) {
-        case 'b': shift = 0; break;
-        case 'k': shift = 10; break;
-        case 'm': shift = 20; break;
-        case 'g': shift = 30; break;
-        case 't': shift = 40; break;
-        default: return false;
-        }
-    }
-    if (shift && v > (UINT64_MAX >> shift))
-        return false;
-    *out = v << shift;
-    return true;
-}
-
-/* True if s[0..n) equals the NUL-terminated word. */
-static bool word_is(const char *s, size_t n, const char *word)
-{
-    return strlen(word) == n && strncmp(s, word, n) == 0;
-}
-
-/* Xen's boolean words: 1 true, 0 false, -1 not a boolean. */
-static int parse_bool(const char *s, size_t n)
-{
-    static const char *const words[] = { "0", "no", "false", "off", "disable",
-                                         "1", "yes", "true", "on", "enable" };
-
-    for (int i = 0; i < 10; i++)
-        if (word_is(s, n, words[i]))
-            return i >= 5;
-    return -1;
-}
-
-/* ---- comN= ---- */
-
-/* Put a reason in why (WHY_MAX bytes); returns false so parsers can `return whyf(...)`. */
-__attribute__((format(printf, 2, 3)))
-static bool whyf(char *why, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(why, WHY_MAX, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-/* The <baud>[/<clock_hz>] field (non-empty); an empty baud before '/' keeps the old one. */
-static bool uart_baud(const char *s, size_t n, struct uart_config *c, char *why)
-{
-    const char *slash = memchr(s, '/', n);
-    size_t blen = slash ? (size_t)(slash - s) : n, i;
-    uint64_t v;
-
-    if (word_is(s, blen, "auto")) {
-        c->baud = 0;
-    } else if (blen) {
-        if (!parse_uint(s, blen, 10, UINT32_MAX, &v, NULL))
-            return whyf(why, "baud '%.*s' is not a number (valid: " BAUD_LIST ")", CUT(s, blen));
-        for (i = 0; i < sizeof(valid_bauds) / sizeof(valid_bauds[0]); i++)
-            if (valid_bauds[i] == v)
-                break;
-        if (i == sizeof(valid_bauds) / sizeof(valid_bauds[0]))
-            return whyf(why, "unsupported baud %llu (valid: " BAUD_LIST ")",
-                        (unsigned long long)v);
-        c->baud = (uint32_t)v;
-    }
-    if (slash) {
-        if (!parse_uint(slash + 1, n - blen - 1, 10, UINT32_MAX, &v, NULL) || v == 0)
-            return whyf(why, "clock '%.*s' is not a frequency in Hz",
-                        CUT(slash + 1, n - blen - 1));
-        c->clock_hz = (uint32_t)v;
-    }
-    /* The divisor latch is 16 bits: a slow baud from a fast clock cannot be set at all.
-     * (Too fast a baud for the clock is left to the driver, which uses divisor 1.) */
-    if (c->baud && c->clock_hz / 16u / c->baud > 0xffff)
-        return whyf(why, "baud %lu cannot be made from a %lu Hz clock",
-                    (unsigned long)c->baud, (unsigned long)c->clock_hz);
-    return true;
-}
-
-/* The DPS field (non-empty): data bits 5-8, parity n/o/e/m/s, stop bits 1-2. */
-static bool uart_dps(const char *s, size_t n, struct uart_config *c, char *why)
-{
-    char p = n == 3 ? (char)k_tolower((unsigned char)s[1]) : 0;
-
-    if (n != 3 || s[0] < '5' || s[0] > '8' || !p || !strchr("noems", p) ||
-        (s[2] != '1' && s[2] != '2'))
-        return whyf(why, "bad format '%.*s' (want data bits 5-8, parity n/o/e/m/s, "
-                    "stop bits 1-2, e.g. 8n1)", CUT(s, n));
-    c->data_bits = (uint8_t)(s[0] - '0');
-    c->parity = p;
-    c->stop_bits = (uint8_t)(s[2] - '0');
-    return true;
-}
-
-/* One non-empty field of comN= (0 baud, 1 DPS, 2 io-base, 3 irq) into t. */
-static bool uart_field(int field, const char *s, size_t n, struct uart_config *t, char *why)
-{
-    uint64_t v;
-
-    switch (field) {
-    case 0:
-        return uart_baud(s, n, t, why);
-    case 1:
-        return uart_dps(s, n, t, why);
-    case 2:
-        if (!parse_uint(s, n, 16, 0xffff, &v, NULL) || v == 0)
-            return whyf(why, "bad io-base '%.*s' (want hex 0x1-0xffff, e.g. 0x3f8)", CUT(s, n));
-        t->io_base = (uint16_t)v;
-        return true;
-    case 3:
-        if (!parse_uint(s, n, 10, 255, &v, NULL))
-            return whyf(why, "bad irq '%.*s' (want 0-255, 0 = polled)", CUT(s, n));
-        t->irq = (int)v;
-        return true;
-    default:
-        return whyf(why, "too many fields (want <baud>[/<clock_hz>][,DPS[,<io-base>[,<irq>]]])");
-    }
-}
-
-/* Parse into a scratch copy so a failure changes nothing; reason into why (WHY_MAX). */
-static int uart_parse(const char *s, struct uart_config *c, char *why)
-{
-    struct uart_config t = *c;
-
-    for (int field = 0; ; field++) {
-        const char *comma = strchr(s, ',');
-        size_t n = comma ? (size_t)(comma - s) : strlen(s);
-
-        if ((n > 0 || field > 3) && !uart_field(field, s, n, &t, why))
-            return -1;
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
-    *c = t;
-    return 0;
-}
-
-/* Public form: the reason lives in a static buffer, valid until the next call. */
-int uart_config_parse(const char *s, struct uart_config *c, const char **why)
-{
-    static char reason[WHY_MAX];
-
-    if (s && c && uart_parse(s, c, reason) == 0)
-        return 0;
-    if (why)
-        *why = s && c ? reason : "no value";
-    return -1;
-}
-
 /* ---- the option table ---- */
 
 /* One option word being applied: where reasons and notes go. */
 struct pctx {
     struct bootopts *o;
     const struct reporter *rep;
-    char why[WHY_MAX];
+    char why[CMDLINE_WHY_MAX];
 };
 
 /* Record why a value is bad; returns false so handlers can `return fail(...)`. */
-#define fail(p, ...) whyf((p)->why, __VA_ARGS__)
+#define fail(p, ...) cmdline_why((p)->why, __VA_ARGS__)
 
 /* A value handler: field is the option's member of struct bootopts, val the text after
  * '=' (NULL when the word had none). Returns false with p->why set; notes go to p->rep. */
@@ -286,17 +76,17 @@ static bool opt_console(struct pctx *p, void *field, const char *val)
     for (;;) {
         const char *comma = strchr(s, ',');
         size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        int port = word_is(s, n, "com1") ? 1 : word_is(s, n, "com2") ? 2 : 0;
+        int port = cmdline_word_is(s, n, "com1") ? 1 : cmdline_word_is(s, n, "com2") ? 2 : 0;
 
         if (port && uart && uart != port)
             return fail(p, "one serial console at a time (com1 or com2)");
         if (port)
             uart = port;
-        else if (word_is(s, n, "vga"))
+        else if (cmdline_word_is(s, n, "vga"))
             vga = true;
-        else if (!word_is(s, n, "none"))
+        else if (!cmdline_word_is(s, n, "none"))
             return fail(p, "unsupported console '%.*s' (valid: com1, com2, vga, none)",
-                        CUT(s, n));
+                        CMDLINE_CUT(s, n));
         if (!comma)
             break;
         s = comma + 1;
@@ -311,7 +101,7 @@ static bool opt_com(struct pctx *p, void *field, const char *val)
 {
     if (!val)
         return fail(p, "needs a value (comN=<baud>[/<clock_hz>][,DPS[,<io-base>[,<irq>]]])");
-    return uart_parse(val, field, p->why) == 0;
+    return uart_config_parse_into(val, field, p->why) == 0;
 }
 
 /* conswitch=<letter>[x]: the letter a-z; 'x' means no automatic switch to DOM0. */
@@ -332,7 +122,7 @@ static bool opt_conring_size(struct pctx *p, void *field, const char *val)
 {
     uint64_t v, p2 = BOOTOPTS_CONRING_MIN;
 
-    if (!val || !parse_size(val, strlen(val), &v))
+    if (!val || !cmdline_size(val, strlen(val), &v))
         return fail(p, "want a size (a number with an optional K, M or G; plain is KiB)");
     while (p2 < v && p2 < BOOTOPTS_CONRING_MAX)
         p2 <<= 1;
@@ -370,7 +160,7 @@ static const char *const ts_names[] = { "none", "date", "datems", "boot", "raw" 
 /* console_timestamps[=none|date|datems|boot|raw]; bare or a true boolean means date. */
 static bool opt_timestamps(struct pctx *p, void *field, const char *val)
 {
-    int b = val ? parse_bool(val, strlen(val)) : 1;
+    int b = val ? cmdline_bool(val, strlen(val)) : 1;
 
     for (int i = 0; val && i < (int)(sizeof(ts_names) / sizeof(ts_names[0])); i++) {
         if (strcmp(val, ts_names[i]) == 0) {
@@ -387,7 +177,7 @@ static bool opt_timestamps(struct pctx *p, void *field, const char *val)
 /* mem=<size>: highest RAM address to use; 0 means no limit. */
 static bool opt_mem(struct pctx *p, void *field, const char *val)
 {
-    if (!val || !parse_size(val, strlen(val), field))
+    if (!val || !cmdline_size(val, strlen(val), field))
         return fail(p, "want a size (a number with an optional K, M or G; plain is KiB)");
     return true;
 }
@@ -397,7 +187,7 @@ static bool opt_slice(struct pctx *p, void *field, const char *val)
 {
     uint64_t v;
 
-    if (!val || !parse_uint(val, strlen(val), 10, UINT32_MAX, &v, NULL) ||
+    if (!val || !cmdline_uint(val, strlen(val), 10, UINT32_MAX, &v, NULL) ||
         v < BOOTOPTS_SLICE_MIN || v > BOOTOPTS_SLICE_MAX)
         return fail(p, "want a whole number of milliseconds from %u to %u",
                     BOOTOPTS_SLICE_MIN, BOOTOPTS_SLICE_MAX);
@@ -427,7 +217,7 @@ static const struct option options[] = {
 static const struct option *find_option(const char *name, size_t n)
 {
     for (size_t i = 0; i < NOPTIONS; i++)
-        if (word_is(name, n, options[i].name))
+        if (cmdline_word_is(name, n, options[i].name))
             return &options[i];
     return NULL;
 }
@@ -467,7 +257,7 @@ static void apply_word(struct bootopts *o, const char *word, const struct report
         return;
     }
     /* A plain boolean: bare means true; "no-" inverts whatever the value says (Xen). */
-    b = val ? parse_bool(val, strlen(val)) : 1;
+    b = val ? cmdline_bool(val, strlen(val)) : 1;
     if (b < 0)
         report(rep, "bad value '%s': want 1/0, yes/no, true/false, on/off, enable/disable; "
                "using the default", word);
@@ -548,19 +338,6 @@ const char *bootopts_timestamps_name(int ts)
     return ts_names[ts];
 }
 
-/* "115200/1843200,8n1,0x3f8,4" for describe. */
-static void describe_uart(const struct uart_config *c, char *buf, size_t size)
-{
-    char baud[16] = "auto", irq[16] = "default";
-
-    if (c->baud)
-        snprintf(baud, sizeof(baud), "%lu", (unsigned long)c->baud);
-    if (c->irq >= 0)
-        snprintf(irq, sizeof(irq), c->irq ? "%d" : "%d (polled)", c->irq);
-    snprintf(buf, size, "%s/%lu,%u%c%u,0x%x,%s", baud, (unsigned long)c->clock_hz,
-             c->data_bits, c->parity ? c->parity : '?', c->stop_bits, c->io_base, irq);
-}
-
 /* Format one describe line and hand it over. */
 __attribute__((format(printf, 4, 5)))
 static void emit(void (*line)(void *ctx, const char *text), void *ctx, char *buf,
@@ -586,9 +363,9 @@ void bootopts_describe(const struct bootopts *o, void (*line)(void *ctx, const c
     const char *u = uarts[o->console_uart >= 1 && o->console_uart <= 2 ? o->console_uart : 0];
     emit(line, ctx, buf, "console = %s%s%s", u, *u && o->console_vga ? "," : "",
          o->console_vga ? "vga" : *u ? "" : "none");
-    describe_uart(&o->com1, v, sizeof(v));
+    uart_config_describe(&o->com1, v, sizeof(v));
     emit(line, ctx, buf, "com1 = %s", v);
-    describe_uart(&o->com2, v, sizeof(v));
+    uart_config_describe(&o->com2, v, sizeof(v));
     emit(line, ctx, buf, "com2 = %s", v);
     emit(line, ctx, buf, "conswitch = %c%s", o->conswitch_char, o->conswitch_noauto ? "x" : "");
     emit(line, ctx, buf, "conring_size = %lu", (unsigned long)o->conring_size);

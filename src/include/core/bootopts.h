@@ -68,6 +68,10 @@ void bootopts_parse(struct bootopts *o, const char *cmdline, bootopts_err_fn err
  * (empty fields keep them, as in Xen: "115200,,0x2f8"). Returns 0 with c updated, or -1 with
  * c unchanged and *why (if why is not NULL) pointing at a static reason. */
 int uart_config_parse(const char *s, struct uart_config *c, const char **why);
+/* The same with the reason written into why (CMDLINE_WHY_MAX bytes, core/cmdline_words.h). */
+int uart_config_parse_into(const char *s, struct uart_config *c, char *why);
+/* c in the comN= form, "115200/1843200,8n1,0x3f8,4" (irq "default" or "0 (polled)"). */
+void uart_config_describe(const struct uart_config *c, char *buf, size_t size);
 
 /* Call line once per option with "key = value" (no newline), for the `cmdline` command. */
 void bootopts_describe(const struct bootopts *o, void (*line)(void *ctx, const char *text),
