@@ -35,6 +35,12 @@ bool fpu_has_xsave(void)
     return has_xsave;
 }
 
+/* Frames one vCPU's image takes. */
+static size_t area_frames(void)
+{
+    return (area_size + FRAME_SIZE - 1) / FRAME_SIZE;
+}
+
 static void set_xcr0(uint64_t val)
 {
     __asm__ volatile("xsetbv" :: "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
@@ -51,7 +57,7 @@ void fpu_state_reset(struct fpu_state *f)
 {
     if (owner == f)
         owner = NULL;               /* the registers no longer hold f's state */
-    memset(f->area, 0, (area_size + FRAME_SIZE - 1) / FRAME_SIZE * FRAME_SIZE);
+    memset(f->area, 0, area_frames() * FRAME_SIZE);
     uint8_t *a = f->area;
     a[0] = 0x7f;                    /* FCW 0x037F */
     a[1] = 0x03;
@@ -62,8 +68,7 @@ void fpu_state_reset(struct fpu_state *f)
 
 int fpu_state_init(struct fpu_state *f)
 {
-    size_t frames = (area_size + FRAME_SIZE - 1) / FRAME_SIZE;
-    uint64_t pa = frame_alloc_contig(frames, 1);
+    uint64_t pa = frame_alloc_contig(area_frames(), 1);
     if (!pa)
         return -1;
     f->area = frame_virt(pa);
@@ -77,14 +82,13 @@ void fpu_state_free(struct fpu_state *f)
     if (owner == f)
         owner = NULL;
     if (f->area) {
-        size_t frames = (area_size + FRAME_SIZE - 1) / FRAME_SIZE;
-        frame_free_contig(f->area_pa, frames);
+        frame_free_contig(f->area_pa, area_frames());
         f->area = NULL;
     }
 }
 
 /* Contract in the header. While a vCPU owns the CPU, the real XCR0 is its XCR0 (a guest
- * XSETBV that exits goes through fpu_set_xcr0; one that does not exit, as under emulators
+ * XSETBV that exits goes through fpu_xsetbv; one that does not exit, as under emulators
  * that ignore SVM's intercept, changes it directly), so it is read back only when the
  * owner changes: nothing is added to an ordinary exit. */
 void fpu_enter(struct fpu_state *f)
@@ -109,14 +113,9 @@ void fpu_enter(struct fpu_state *f)
     owner = f;
 }
 
-void fpu_set_xcr0(struct fpu_state *f, uint64_t val)
-{
-    f->xcr0 = val;
-    if (owner == f && has_xsave)
-        set_xcr0(val);
-}
-
-bool fpu_xcr0_valid(uint64_t val)
+/* Would XSETBV with XCR0 = val be accepted: every rule of the SDM's #GP list, against what
+ * this CPU supports? */
+static bool xcr0_valid(uint64_t val)
 {
     uint64_t avx512 = val & (7ULL << 5);
     return has_xsave && (val & 1) && !(val & ~xcr0_all) &&     /* x87 on, known bits */
@@ -124,4 +123,17 @@ bool fpu_xcr0_valid(uint64_t val)
            ((val >> 3) & 1) == ((val >> 4) & 1) &&              /* MPX: both or neither */
            (!avx512 || (avx512 == 7ULL << 5 && (val & 4))) &&   /* AVX-512: all, on AVX */
            ((val >> 17) & 1) == ((val >> 18) & 1);              /* AMX: both or neither */
+}
+
+/* Contract in the header. */
+int fpu_xsetbv(struct fpu_state *f, uint64_t guest_cr4, uint32_t xcr, uint64_t val)
+{
+    if (!(guest_cr4 & CR4_OSXSAVE))
+        return 6;
+    if (xcr != 0 || !xcr0_valid(val))
+        return 13;
+    f->xcr0 = val;
+    if (owner == f)
+        set_xcr0(val);
+    return 0;
 }

@@ -335,14 +335,11 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     case VMEXIT_XSETBV: {           /* XCR0 is not in the VMCB: each vCPU keeps its own */
         v->exits[EXIT_OTHER]++;
         uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-        if (!(vm->save.cr4 & (1ULL << 18)))             /* the guest's CR4.OSXSAVE */
-            inject_exception(vm, 6, false, 0);
-        else if ((uint32_t)v->regs.rcx != 0 || !fpu_xcr0_valid(val))
-            inject_exception(vm, 13, true, 0);
-        else {
-            fpu_set_xcr0(&s->fpu, val);
+        int vec = fpu_xsetbv(&s->fpu, vm->save.cr4, (uint32_t)v->regs.rcx, val);
+        if (vec)
+            inject_exception(vm, (uint8_t)vec, vec == 13, 0);
+        else
             v->regs.rip += 3;                           /* 0F 01 D1 */
-        }
         return;
     }
     case VMEXIT_HLT:

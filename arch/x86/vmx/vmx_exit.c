@@ -15,7 +15,6 @@
 #define CR0_PG      (1ULL << 31)
 #define CR4_PAE     (1ULL << 5)
 #define CR4_VMXE    (1ULL << 13)
-#define CR4_OSXSAVE (1ULL << 18)
 #define EFER_LME    (1ULL << 8)
 #define EFER_LMA    (1ULL << 10)
 
@@ -155,22 +154,15 @@ static uint64_t guest_cr4(void)
     return (vmread(GUEST_CR4) & ~m) | (vmread(CR4_SHADOW) & m);
 }
 
-/* XSETBV exits unconditionally. As the CPU would: #UD unless the guest set CR4.OSXSAVE,
- * #GP for an XCR other than 0 or a value XCR0 cannot take; else the value becomes this
- * vCPU's XCR0, loaded before each entry. */
+/* XSETBV exits unconditionally; fpu_xsetbv decides as the CPU would. */
 static void handle_xsetbv(struct vcpu *v, struct vmx_vcpu *s)
 {
     uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    if (!(guest_cr4() & CR4_OSXSAVE)) {
-        vmx_inject_exception(6, false, 0);
-        return;
-    }
-    if ((uint32_t)v->regs.rcx != 0 || !fpu_xcr0_valid(val)) {
-        vmx_inject_exception(13, true, 0);
-        return;
-    }
-    fpu_set_xcr0(&s->fpu, val);
-    skip_insn(v);
+    int vec = fpu_xsetbv(&s->fpu, guest_cr4(), (uint32_t)v->regs.rcx, val);
+    if (vec)
+        vmx_inject_exception((uint8_t)vec, vec == 13, 0);
+    else
+        skip_insn(v);
 }
 
 static void handle_io(struct vcpu *v, uint64_t qual)

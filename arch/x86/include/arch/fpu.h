@@ -27,12 +27,11 @@ void fpu_state_reset(struct fpu_state *f);
 void fpu_state_free(struct fpu_state *f);
 /* Before entering the guest whose state f is (interrupts off). */
 void fpu_enter(struct fpu_state *f);
-/* The guest's XSETBV (checked with fpu_xcr0_valid): f's XCR0 from now on, in the CPU at
- * once if f owns it. */
-void fpu_set_xcr0(struct fpu_state *f, uint64_t val);
-/* Would XSETBV with XCR0 = val be accepted (every rule of the SDM's #GP list, against what
- * this CPU supports)? False also when the CPU has no XSAVE. */
-bool fpu_xcr0_valid(uint64_t val);
+/* The guest's XSETBV of val into XCR[xcr], as the CPU does it: 6 (#UD) unless the guest's
+ * CR4.OSXSAVE is set, 13 (#GP(0)) for an XCR other than 0 or a value XCR0 cannot take on
+ * this CPU (the SDM's whole list), else 0: val is f's XCR0 from now on, in the CPU at once
+ * if f owns it. The caller injects the exception or moves past the instruction. */
+int fpu_xsetbv(struct fpu_state *f, uint64_t guest_cr4, uint32_t xcr, uint64_t val);
 /* Whether the CPU has XSAVE (and so XCR0, XSETBV) at all. */
 bool fpu_has_xsave(void);
 
