@@ -1,9 +1,8 @@
 /* The guest's page walk done in software (see arch/guest_walk.h). Table entries are read
- * from guest memory through the p2m; a guest-physical address outside the domain, or an
- * entry without its present bit, ends the walk. */
+ * from guest memory with domain_copy_from; a guest-physical address outside the domain, or
+ * an entry without its present bit, ends the walk. */
 #include "arch/guest_walk.h"
-#include "core/vcpu.h"
-#include "lib/string.h"
+#include "core/domain.h"
 
 #define CR0_PG    0x80000000ULL
 #define CR4_PSE   0x10ULL
@@ -11,22 +10,16 @@
 #define EFER_LMA  0x400ULL
 
 /* Read the guest-physical u64 at gpa (8-aligned); false when outside the guest. */
-static bool read_gpa64(uint64_t p2m, uint64_t gpa, uint64_t *out)
+static bool read_gpa64(struct domain *dom, uint64_t gpa, uint64_t *out)
 {
-    const uint8_t *h = arch_gpa_to_hva(p2m, gpa);
-    if (!h && arch_p2m_fault_in(p2m, gpa))
-        h = arch_gpa_to_hva(p2m, gpa);
-    if (!h || (gpa & 7))
-        return false;
-    memcpy(out, h, 8);
-    return true;
+    return !(gpa & 7) && domain_copy_from(dom, out, gpa, 8) == 0;
 }
 
 /* 32-bit paging: page directory, then a page table unless the PDE maps 4 MiB (PSE). */
 static bool walk_32bit(const struct guest_paging *pg, uint64_t lin, uint64_t *gpa)
 {
     uint64_t e, pde_pa = (pg->cr3 & 0xfffff000ULL) + ((lin >> 22) & 0x3ff) * 4;
-    if (!read_gpa64(pg->p2m_root, pde_pa & ~7ULL, &e))
+    if (!read_gpa64(pg->dom, pde_pa & ~7ULL, &e))
         return false;
     e = (pde_pa & 4) ? e >> 32 : e & 0xffffffffULL;
     if (!(e & 1))
@@ -36,7 +29,7 @@ static bool walk_32bit(const struct guest_paging *pg, uint64_t lin, uint64_t *gp
         return true;
     }
     uint64_t pte_pa = (e & 0xfffff000ULL) + ((lin >> 12) & 0x3ff) * 4;
-    if (!read_gpa64(pg->p2m_root, pte_pa & ~7ULL, &e))
+    if (!read_gpa64(pg->dom, pte_pa & ~7ULL, &e))
         return false;
     e = (pte_pa & 4) ? e >> 32 : e & 0xffffffffULL;
     if (!(e & 1))
@@ -60,7 +53,7 @@ bool guest_linear_to_gpa(const struct guest_paging *pg, uint64_t lin, uint64_t *
     for (int level = levels - 1; level >= 0; level--) {
         unsigned idx = (level == 2 && !lm) ? (unsigned)((lin >> 30) & 3)
                                             : (unsigned)((lin >> (12 + 9 * level)) & 511);
-        if (!read_gpa64(pg->p2m_root, table + idx * 8, &e) || !(e & 1))
+        if (!read_gpa64(pg->dom, table + idx * 8, &e) || !(e & 1))
             return false;
         uint64_t addr = e & 0x000ffffffffff000ULL;
         if (level > 0 && level < 3 && (e & 0x80)) {         /* 2 MiB or 1 GiB page */
@@ -88,15 +81,9 @@ static bool copy_linear(const struct guest_paging *pg, uint64_t lin, uint8_t *bu
         uint64_t gpa;
         if (!guest_linear_to_gpa(pg, lin, &gpa))
             return false;
-        uint8_t *h = arch_gpa_to_hva(pg->p2m_root, gpa);
-        if (!h && arch_p2m_fault_in(pg->p2m_root, gpa))
-            h = arch_gpa_to_hva(pg->p2m_root, gpa);
-        if (!h)
+        if ((to_guest ? domain_copy_to(pg->dom, gpa, buf, chunk)
+                      : domain_copy_from(pg->dom, buf, gpa, chunk)) != 0)
             return false;
-        if (to_guest)
-            memcpy(h, buf, chunk);
-        else
-            memcpy(buf, h, chunk);
         buf += chunk;
         lin += chunk;
         n -= chunk;

@@ -67,7 +67,7 @@ enum string_io_result vcpu_handle_string_io(struct vcpu *v, const struct string_
 {
     struct vcpu_sregs sr;
     arch_vcpu_get_sregs(v, &sr);
-    struct guest_paging pg = { sr.cr0, sr.cr3, sr.cr4, sr.efer, v->dom->p2m_root };
+    struct guest_paging pg = { sr.cr0, sr.cr3, sr.cr4, sr.efer, v->dom };
     struct decoded d = decode_prefixes(&pg, &sr, v);
     uint64_t mask = d.addr_bits == 64 ? ~0ULL : d.addr_bits == 32 ? 0xffffffffULL : 0xffffULL;
     uint64_t base = seg_base(&sr, s->in ? SEG_ES : d.seg, v->long_mode);

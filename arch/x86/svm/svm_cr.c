@@ -14,18 +14,18 @@
 #define CR4_GUEST_ALLOWED 0x770FFFULL
 
 /* The guest's paging as the VMCB holds it. */
-static struct guest_paging paging_of(const struct vmcb *vm, uint64_t p2m)
+static struct guest_paging paging_of(const struct vmcb *vm, struct domain *dom)
 {
     return (struct guest_paging){ vm->save.cr0, vm->save.cr3, vm->save.cr4, vm->save.efer,
-                                  p2m };
+                                  dom };
 }
 
 /* Decode MOV CR4, reg at the guest's RIP: the source register's value and the length. */
-static bool decode_mov_to_cr4(const struct vmcb *vm, const struct vcpu *v, uint64_t p2m,
-                              uint64_t *val, unsigned *len)
+static bool decode_mov_to_cr4(const struct vmcb *vm, const struct vcpu *v, uint64_t *val,
+                              unsigned *len)
 {
     uint8_t insn[15] = { 0 };
-    struct guest_paging pg = paging_of(vm, p2m);
+    struct guest_paging pg = paging_of(vm, v->dom);
     size_t have = guest_fetch_insn(&pg, vm->save.cs.base + v->regs.rip, insn);
     unsigned i = 0, rex = 0;
     while (i < 4 && (insn[i] == 0x66 || insn[i] == 0x67 || insn[i] == 0x2e ||
@@ -56,7 +56,7 @@ enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vm, struct vcpu *v)
 {
     uint64_t val;
     unsigned len;
-    if (!decode_mov_to_cr4(vm, v, vm->control.n_cr3, &val, &len))
+    if (!decode_mov_to_cr4(vm, v, &val, &len))
         return CR4_UNDECODED;
     if (val & ~CR4_GUEST_ALLOWED)
         return CR4_FAULT;

@@ -9,9 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct domain;
+
 struct guest_paging {
     uint64_t cr0, cr3, cr4, efer;
-    uint64_t p2m_root;              /* the domain's nested page tables */
+    struct domain *dom;             /* whose memory (domain_copy_from/_to) */
 };
 
 /* Guest linear -> guest physical through the guest's page tables; false if a table entry
@@ -20,7 +22,7 @@ struct guest_paging {
 bool guest_linear_to_gpa(const struct guest_paging *pg, uint64_t lin, uint64_t *gpa);
 
 /* Copy n bytes between the guest's linear memory at lin and buf (any alignment, across
- * pages; guest memory not yet touched is faulted in). False, having copied a prefix, if a
+ * pages; through domain_copy_from/_to, so guest memory not yet touched is faulted in). False, having copied a prefix, if a
  * page does not translate or lies outside the guest. */
 bool guest_read_linear(const struct guest_paging *pg, uint64_t lin, void *buf, size_t n);
 bool guest_write_linear(const struct guest_paging *pg, uint64_t lin, const void *buf,
