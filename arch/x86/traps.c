@@ -1,5 +1,6 @@
 /* The IDT and the C side of trap entry: exceptions in the hypervisor are fatal and go to
  * the panic path with the interrupted registers; interrupts go to registered handlers. */
+#include <stdbool.h>
 #include <stdint.h>
 #include "arch/trap.h"
 #include "arch/gdt.h"
@@ -57,6 +58,22 @@ void trap_register(uint8_t vector, irq_handler_fn fn)
     handlers[vector] = fn;
 }
 
+/* The exception table: an instruction allowed to fault (rdmsr_safe's RDMSR) and where to
+ * resume if it does. */
+struct ex_entry { uint64_t insn, fixup; };
+extern const struct ex_entry __start_ex_table[], __stop_ex_table[];
+
+/* Resume an expected fault at its fixup; false when the faulting RIP is not in the table. */
+static bool ex_fixup(struct trap_frame *tf)
+{
+    for (const struct ex_entry *e = __start_ex_table; e < __stop_ex_table; e++)
+        if (e->insn == tf->rip) {
+            tf->rip = e->fixup;
+            return true;
+        }
+    return false;
+}
+
 /* Called from entry.S with interrupts off. */
 void trap_dispatch(struct trap_frame *tf);
 void trap_dispatch(struct trap_frame *tf)
@@ -68,6 +85,8 @@ void trap_dispatch(struct trap_frame *tf)
         return;
     }
     if (v < 32) {
+        if (v == 13 && ex_fixup(tf))
+            return;
         if (v == 14)
             panic_trap(tf, "FATAL PAGE FAULT\n[error_code=%04llx]\nFaulting linear address: %016llx",
                        (unsigned long long)tf->error, (unsigned long long)read_cr2());

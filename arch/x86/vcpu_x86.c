@@ -1,8 +1,10 @@
-/* x86 exit handling shared by the SVM backend and the coming VMX one: the CPUID a guest
- * sees (virtualization extensions hidden, Kestrel's hypervisor leaves added) and the MSRs a
- * 32/64-bit kernel touches; every other MSR raises #GP. */
+/* x86 exit handling shared by the SVM and VMX backends: the CPUID a guest sees (the host's,
+ * less what the vCPU does not give: virtualization, the PMU, debug store, TSC_AUX,
+ * speculation-control MSRs, SME/SEV; plus Kestrel's hypervisor leaves), the guest CPU
+ * model the MSR emulation (arch/x86/vmsr.c) follows, and port I/O completion. */
 #include "core/domain.h"
 #include "arch/cpu.h"
+#include "arch/vmsr.h"
 #include "public/kestrel.h"
 
 void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
@@ -28,7 +30,10 @@ void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t
         r.ecx &= ~(1u << 5);            /* VMX */
         r.ecx |= 1u << 31;              /* running under a hypervisor */
         r.ecx &= ~(1u << 21);           /* x2APIC: no LAPIC is emulated */
+        r.ecx &= ~((1u << 2) | (1u << 4) | (1u << 15));  /* DTES64, DS-CPL, PDCM */
         r.edx &= ~(1u << 9);            /* APIC */
+        r.edx &= ~((1u << 21) | (1u << 22) | (1u << 29)); /* DS, thermal ACPI, TM */
+        r.edx |= (1u << 12) | (1u << 16);                 /* MTRR, PAT: emulated */
         r.ebx &= 0x0000ffffu;           /* one logical CPU, APIC id 0 */
         r.ecx &= ~(1u << 27);           /* OSXSAVE: the guest's own CR4 bit, not the host's */
         if (r.ecx & (1u << 26)) {
@@ -37,14 +42,34 @@ void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t
             r.ecx |= (uint32_t)((sr.cr4 >> 18) & 1) << 27;
         }
         break;
+    case 6:                             /* thermal and power management: none */
+    case 0xa:                           /* architectural performance monitoring: none */
+        r.eax = r.ebx = r.ecx = r.edx = 0;
+        break;
+    case 7:
+        if (subleaf == 0) {
+            r.ebx |= 1u << 1;           /* TSC_ADJUST: emulated */
+            r.ebx &= ~((1u << 4) | (1u << 11) | (1u << 14));  /* HLE, RTM, MPX */
+            r.ecx &= ~(1u << 22);       /* RDPID: TSC_AUX is not the guest's */
+            r.edx &= ~0xfc000000u;      /* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES,
+                                           CORE_CAPABILITIES, SSBD: MSRs not offered */
+        }
+        break;
     case 0xd:
         if (subleaf == 1)
             r.eax &= ~(1u << 3);        /* XSAVES: IA32_XSS is not virtualized */
         break;
     case 0x80000001:
         r.ecx &= ~(1u << 2);            /* SVM */
+        r.ecx &= ~((1u << 9) | (1u << 10) | (1u << 15) | (1u << 17));  /* OSVW IBS LWP TCE */
+        r.ecx &= ~((1u << 23) | (1u << 24) | (1u << 28));  /* PMU counter extensions */
+        r.edx &= ~((1u << 25) | (1u << 27));                /* FFXSR, RDTSCP */
+        break;
+    case 0x80000008:
+        r.ebx &= 0x5u;                  /* CLZERO, XSAVEERPTR; no IRPERF or speculation MSRs */
         break;
     case 0x8000000a:                    /* SVM features: none */
+    case 0x8000001f:                    /* SME/SEV: none */
         r.eax = r.ebx = r.ecx = r.edx = 0;
         break;
     default:
@@ -56,49 +81,12 @@ void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t
     out[3] = r.edx;
 }
 
-/* MSR numbers the guest may use; values are kept per vCPU where they have state. */
-#define MSR_TSC             0x010
-#define MSR_PLATFORM_ID     0x017
-#define MSR_MTRRCAP         0x0fe
-#define MSR_MCG_CAP         0x179
-#define MSR_MCG_STATUS      0x17a
-#define MSR_MISC_ENABLE     0x1a0
-#define MSR_PAT             0x277
-#define MSR_MTRR_DEF_TYPE   0x2ff
-
-int vcpu_handle_msr(struct vcpu *v, bool write, uint32_t msr, uint64_t *val)
+void vcpu_model_init(void)
 {
-    (void)v;
-    switch (msr) {
-    case MSR_TSC:
-        if (!write)
-            *val = rdtsc();
-        return 0;                       /* writes ignored: the TSC is the host's */
-    case MSR_APIC_BASE:
-        if (!write)
-            *val = 0xFEE00000ULL | (1ULL << 8);   /* BSP, APIC disabled: none emulated */
-        return 0;
-    case MSR_PLATFORM_ID:
-    case MSR_MTRRCAP:
-    case MSR_MCG_CAP:
-    case MSR_MCG_STATUS:
-    case MSR_MISC_ENABLE:
-        if (!write)
-            *val = 0;
-        return 0;
-    case MSR_PAT:
-    case MSR_MTRR_DEF_TYPE:
-        if (!write)
-            *val = msr == MSR_PAT ? 0x0007040600070406ULL : 0;
-        return 0;                       /* accepted; NPT memory is write-back regardless */
-    default:
-        if (msr >= 0x200 && msr <= 0x26f) {     /* variable and fixed MTRRs */
-            if (!write)
-                *val = 0;
-            return 0;
-        }
-        return -1;
-    }
+    uint32_t max_ext = cpuid(0x80000000, 0).eax;
+    vmsr_cpu.amd = cpuid(0, 0).ebx == 0x68747541;          /* "Auth"enticAMD */
+    vmsr_cpu.phys_bits = max_ext >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
+    vmsr_cpu.nx = max_ext >= 0x80000001 && ((cpuid(0x80000001, 0).edx >> 20) & 1);
 }
 
 void vcpu_handle_pio(struct vcpu *v, uint16_t port, unsigned size, bool in)

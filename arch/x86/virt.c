@@ -25,6 +25,7 @@ bool arch_virt_init(char *why, size_t whysz)
     size_t pos = 0;
     why[0] = '\0';
     fpu_init();
+    vcpu_model_init();
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
         char reason[96];
         if (backends[i]->init(reason, sizeof(reason))) {

@@ -1,5 +1,6 @@
-/* Shell commands about the CPU: `cpuinfo` (vendor, model and the features that decide what
- * Kestrel can do: SVM, NPT, VMX, EPT) and `regs` (key d, Xen's "dump registers"). */
+/* Shell commands about the CPU: `cpuinfo` (vendor, model, the features that decide what
+ * Kestrel can do: SVM, NPT, VMX, EPT, and the host's own MSRs that guests must never reach)
+ * and `regs` (key d, Xen's "dump registers"). */
 #include <stdbool.h>
 #include "console/shell.h"
 #include "console/log.h"
@@ -8,6 +9,41 @@
 #include "core/vcpu.h"
 #include "core/domain.h"
 #include "lib/string.h"
+
+/* The host's MSRs a guest must never reach (its configuration, its virtualization, the
+ * state the world switch restores), as `cpuinfo` lists them: a test compares them before and
+ * after a guest hammers its own MSRs. */
+struct host_msr { uint32_t index; const char *name; };
+static const struct host_msr host_msrs_common[] = {
+    { 0x0000001b, "APIC_BASE" }, { 0x0000003b, "TSC_ADJUST" }, { 0x00000174, "SYSENTER_CS" },
+    { 0x00000175, "SYSENTER_ESP" }, { 0x00000176, "SYSENTER_EIP" },
+    { 0x0000017a, "MCG_STATUS" }, { 0x000001d9, "DEBUGCTL" }, { 0x00000200, "MTRR_PHYSBASE0" },
+    { 0x00000201, "MTRR_PHYSMASK0" }, { 0x00000250, "MTRR_FIX64K" }, { 0x00000277, "PAT" },
+    { 0x000002ff, "MTRR_DEF_TYPE" }, { 0xc0000080, "EFER" }, { 0xc0000081, "STAR" },
+    { 0xc0000082, "LSTAR" }, { 0xc0000083, "CSTAR" }, { 0xc0000084, "SFMASK" },
+    { 0xc0000100, "FS_BASE" }, { 0xc0000101, "GS_BASE" }, { 0xc0000102, "KERNEL_GS_BASE" },
+    { 0xc0000103, "TSC_AUX" },
+};
+static const struct host_msr host_msrs_amd[] = {
+    { 0xc0010010, "SYSCFG" }, { 0xc0010015, "HWCR" }, { 0xc0010114, "VM_CR" },
+    { 0xc0010117, "VM_HSAVE_PA" }, { 0xc0010140, "OSVW_ID_LENGTH" },
+    { 0xc0010141, "OSVW_STATUS" },
+};
+static const struct host_msr host_msrs_intel[] = {
+    { 0x0000003a, "FEATURE_CONTROL" }, { 0x000001a0, "MISC_ENABLE" },
+};
+
+static void print_host_msrs(const struct host_msr *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t val;
+        if (rdmsr_safe(m[i].index, &val) == 0)
+            shell_printf("  %#010x %-16s %016llx\n", (unsigned)m[i].index, m[i].name,
+                         (unsigned long long)val);
+        else
+            shell_printf("  %#010x %-16s (#GP)\n", (unsigned)m[i].index, m[i].name);
+    }
+}
 
 static int cmd_cpuinfo(int argc, char **argv)
 {
@@ -63,6 +99,12 @@ static int cmd_cpuinfo(int argc, char **argv)
         shell_printf("backend:   %s\n", arch_virt_name());
     else
         shell_printf("backend:   none: %s\n", virt_unavailable_reason());
+    shell_printf("host MSRs:\n");
+    print_host_msrs(host_msrs_common, sizeof(host_msrs_common) / sizeof(host_msrs_common[0]));
+    if (memcmp(vendor, "AuthenticAMD", 12) == 0)
+        print_host_msrs(host_msrs_amd, sizeof(host_msrs_amd) / sizeof(host_msrs_amd[0]));
+    else
+        print_host_msrs(host_msrs_intel, sizeof(host_msrs_intel) / sizeof(host_msrs_intel[0]));
     return 0;
 }
 SHELL_COMMAND(cmd_cpuinfo_entry, "cpuinfo", 0, "", "CPU vendor, model and virtualization features",

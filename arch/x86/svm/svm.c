@@ -8,6 +8,7 @@
 #include "mm/frame.h"
 #include "arch/string_io.h"
 #include "arch/fpu.h"
+#include "arch/vmsr.h"
 #include "lib/string.h"
 #include "lib/format.h"
 #include "vmcb.h"
@@ -21,6 +22,7 @@ struct svm_vcpu {
     uint64_t guest_efer;     /* what the guest believes (SVME hidden) */
     bool irq_window;
     struct fpu_state fpu;    /* x87/SSE/AVX registers and XCR0 */
+    struct vmsr_state msrs;  /* every MSR the guest has that the VMCB does not hold */
 };
 
 void svm_world_switch(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
@@ -86,13 +88,8 @@ static bool svm_init(char *why, size_t whysz)
     memset((void *)(uintptr_t)iopm_pa, 0xff, 3 * FRAME_SIZE);    /* every port exits */
     uint8_t *pm = (uint8_t *)(uintptr_t)msrpm_pa;
     memset(pm, 0xff, 2 * FRAME_SIZE);                              /* every MSR exits ... */
-    static const uint32_t passthrough[] = {                        /* ... but VMCB-resident ones */
-        0x174, 0x175, 0x176,                                       /* SYSENTER_CS/ESP/EIP */
-        0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084,            /* STAR LSTAR CSTAR SFMASK */
-        0xC0000100, 0xC0000101, 0xC0000102,                        /* FS/GS/KERNEL_GS base */
-    };
-    for (size_t i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
-        msrpm_pass(pm, passthrough[i]);
+    for (size_t i = 0; i < vmsr_passthrough_count; i++)           /* ... but VMCB-resident ones */
+        msrpm_pass(pm, vmsr_passthrough[i]);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
     wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
     svm_vmsave(host_vmcb_pa);
@@ -156,12 +153,15 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     c->intercept_exceptions = 0;
     c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
                          INTERCEPT_CPUID | INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO |
-                         INTERCEPT_MSR | INTERCEPT_SHUTDOWN | INTERCEPT_INVD | INTERCEPT_TASKSW;
+                         INTERCEPT_MSR | INTERCEPT_SHUTDOWN | INTERCEPT_INVD | INTERCEPT_TASKSW |
+                         INTERCEPT_RDPMC;
     c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
                          INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
                          INTERCEPT_ICEBP | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
-                         INTERCEPT_XSETBV;
+                         INTERCEPT_XSETBV | INTERCEPT_RDTSCP;
     fpu_state_reset(&s->fpu);
+    vmsr_reset(&s->msrs);
+    c->tsc_offset = s->msrs.tsc_offset;
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     if (next_asid >= max_asid)
@@ -289,18 +289,45 @@ static void inject_exception(struct vmcb *vm, uint8_t vector, bool has_err, uint
 }
 
 /* EFER is intercepted so the guest never clears SVME (VMRUN would refuse the VMCB) and never
- * sees it set. */
+ * sees it set; its writes follow a real CPU's rules (vmsr_efer_check), and LMA, which
+ * follows CR0.PG, reads as the VMCB has it. */
 static int handle_efer(struct svm_vcpu *s, bool write, uint64_t *val)
 {
+    uint64_t lma = s->vmcb->save.efer & VMSR_EFER_LMA;
     if (!write) {
-        *val = s->guest_efer;
+        *val = s->guest_efer | lma;
         return 0;
     }
-    if (*val & ~(0x1ULL | 0x100ULL | 0x400ULL | 0x800ULL))   /* SCE LME LMA NXE */
+    if (!vmsr_efer_check(s->guest_efer | lma, *val, s->vmcb->save.cr0 & (1ULL << 31)))
         return -1;
-    s->guest_efer = *val & ~0x400ULL;
-    s->vmcb->save.efer = (s->vmcb->save.efer & 0x400ULL) | s->guest_efer | EFER_SVME;
+    s->guest_efer = *val & ~VMSR_EFER_LMA;
+    s->vmcb->save.efer = lma | s->guest_efer | EFER_SVME;
     return 0;
+}
+
+/* RDMSR/WRMSR that exited (every MSR but the VMCB-resident ones): EFER here, the rest on
+ * the vCPU's own MSR state; #GP where the CPU would give it. */
+static void handle_msr(struct vcpu *v, struct svm_vcpu *s, bool write)
+{
+    uint32_t msr = (uint32_t)v->regs.rcx;
+    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    int rc;
+    if (msr == MSR_EFER)
+        rc = handle_efer(s, write, &val);
+    else if (write)
+        rc = vmsr_write(&s->msrs, msr, val, rdtsc());
+    else
+        rc = vmsr_read(&s->msrs, msr, rdtsc(), &val);
+    if (rc) {
+        inject_exception(s->vmcb, 13, true, 0);
+        return;
+    }
+    if (!write) {
+        v->regs.rax = (uint32_t)val;
+        v->regs.rdx = val >> 32;
+    }
+    s->vmcb->control.tsc_offset = s->msrs.tsc_offset;
+    v->regs.rip += 2;
 }
 
 /* Decode one #VMEXIT and complete it. */
@@ -362,24 +389,16 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         v->regs.rip = info2;
         return;
     }
-    case VMEXIT_MSR: {
+    case VMEXIT_MSR:
         v->exits[EXIT_MSR]++;
-        bool write = info1 & 1;
-        uint32_t msr = (uint32_t)v->regs.rcx;
-        uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-        int rc = (msr == MSR_EFER) ? handle_efer(s, write, &val)
-                                   : vcpu_handle_msr(v, write, msr, &val);
-        if (rc) {
-            inject_exception(vm, 13, true, 0);
-            return;
-        }
-        if (!write) {
-            v->regs.rax = (uint32_t)val;
-            v->regs.rdx = val >> 32;
-        }
-        v->regs.rip += 2;
+        handle_msr(v, s, info1 & 1);
         return;
-    }
+    case VMEXIT_RDPMC:                  /* no performance counters: every index is invalid */
+        inject_exception(vm, 13, true, 0);
+        return;
+    case VMEXIT_RDTSCP:                 /* not offered (CPUID hides it) */
+        inject_exception(vm, 6, false, 0);
+        return;
     case VMEXIT_VMMCALL:
         v->exits[EXIT_HYPERCALL]++;
         v->regs.rip += 3;

@@ -92,6 +92,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb layou
 #define INTERCEPT_SMI       (1u << 2)
 #define INTERCEPT_INIT      (1u << 3)
 #define INTERCEPT_VINTR     (1u << 4)
+#define INTERCEPT_RDPMC     (1u << 15)
 #define INTERCEPT_CPUID     (1u << 18)
 #define INTERCEPT_INVD      (1u << 22)
 #define INTERCEPT_HLT       (1u << 24)
@@ -137,6 +138,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb layou
 #define VMEXIT_SMI          0x062
 #define VMEXIT_INIT         0x063
 #define VMEXIT_VINTR        0x064
+#define VMEXIT_RDPMC        0x06f
 #define VMEXIT_CPUID        0x072
 #define VMEXIT_INVD         0x076
 #define VMEXIT_HLT          0x078

@@ -56,7 +56,9 @@
 #define PIN_PREEMPT_TIMER   (1u << 6)
 
 #define PROC_INTR_WINDOW    (1u << 2)
+#define PROC_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT            (1u << 7)
+#define PROC_RDPMC          (1u << 11)
 #define PROC_MWAIT          (1u << 10)
 #define PROC_CR3_LOAD       (1u << 15)
 #define PROC_CR3_STORE      (1u << 16)
@@ -101,6 +103,7 @@ enum vmcs_field {
     HOST_ES_SEL         = 0x0C00, HOST_CS_SEL = 0x0C02, HOST_SS_SEL = 0x0C04,
     HOST_DS_SEL         = 0x0C06, HOST_FS_SEL = 0x0C08, HOST_GS_SEL = 0x0C0A,
     HOST_TR_SEL         = 0x0C0C,
+    TSC_OFFSET          = 0x2010,
     IO_BITMAP_A         = 0x2000, IO_BITMAP_B = 0x2002, MSR_BITMAP = 0x2004,
     EXIT_MSR_STORE_ADDR = 0x2006, EXIT_MSR_LOAD_ADDR = 0x2008, ENTRY_MSR_LOAD_ADDR = 0x200A,
     EPT_POINTER         = 0x201A,

@@ -24,6 +24,7 @@ struct vmx_caps vmx_caps;
 
 static uint32_t vmcs_revision;
 static uint64_t vmxon_pa, io_bitmap_pa, msr_bitmap_pa, current_vmcs;
+static uint64_t host_msr_area_pa;      /* the host's values of the swapped MSRs, loaded at exit */
 static uint16_t next_vpid = 1;
 
 extern char vmx_exit_point[];
@@ -111,10 +112,11 @@ static bool vmx_probe(char *why, size_t whysz)
     bool ok = adjust(MSR_VMX_TRUE_PINBASED, PIN_EXT_INTR | PIN_NMI, PIN_PREEMPT_TIMER,
                      &c->pin) &&
               adjust(MSR_VMX_TRUE_PROCBASED, PROC_HLT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
-                     PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE, PROC_MWAIT | PROC_MONITOR,
+                     PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE | PROC_TSC_OFFSETTING |
+                     PROC_RDPMC, PROC_MWAIT | PROC_MONITOR,
                      &c->proc) &&
-              adjust(MSR_VMX_PROCBASED2, PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED,
-                     PROC2_RDTSCP, &c->proc2) &&
+              adjust(MSR_VMX_PROCBASED2, PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED, 0,
+                     &c->proc2) &&          /* no RDTSCP/RDPID: TSC_AUX is the host's (#UD) */
               adjust(MSR_VMX_TRUE_EXIT, EXIT_CTL_HOST_64 | EXIT_CTL_SAVE_EFER |
                      EXIT_CTL_LOAD_EFER, EXIT_CTL_SAVE_DEBUG, &c->exit) &&
               adjust(MSR_VMX_TRUE_ENTRY, ENTRY_CTL_LOAD_EFER, ENTRY_CTL_LOAD_DEBUG, &c->entry);
@@ -147,19 +149,20 @@ static bool vmx_init(char *why, size_t whysz)
     vmxon_pa = alloc_zeroed(1);
     io_bitmap_pa = alloc_zeroed(2);
     msr_bitmap_pa = alloc_zeroed(1);
-    if (!vmxon_pa || !io_bitmap_pa || !msr_bitmap_pa) {
+    host_msr_area_pa = alloc_zeroed(1);
+    if (!vmxon_pa || !io_bitmap_pa || !msr_bitmap_pa || !host_msr_area_pa) {
         snprintf(why, whysz, "no memory for the VMX host areas");
         return false;
     }
     memset((void *)(uintptr_t)io_bitmap_pa, 0xff, 2 * FRAME_SIZE);   /* every port exits */
     uint8_t *bm = (uint8_t *)(uintptr_t)msr_bitmap_pa;
     memset(bm, 0xff, FRAME_SIZE);                                  /* every MSR exits ... */
-    static const uint32_t passthrough[] = {     /* ... but those the VMCS or the MSR area switch */
-        MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_FS_BASE, MSR_GS_BASE,
-        MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
-    };
-    for (size_t i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
-        msr_pass(bm, passthrough[i]);
+    for (size_t i = 0; i < vmsr_passthrough_count; i++)           /* ... but those the VMCS */
+        msr_pass(bm, vmsr_passthrough[i]);                        /* or the MSR areas switch */
+    struct vmx_msr_entry *host = (struct vmx_msr_entry *)(uintptr_t)host_msr_area_pa;
+    for (unsigned i = 0; i < VMX_SWAPPED_MSRS; i++)
+        host[i] = (struct vmx_msr_entry){ .index = vmx_swapped_msrs[i],
+                                          .value = rdmsr(vmx_swapped_msrs[i]) };
 
     uint64_t cr0 = (read_cr0() | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1;
     uint64_t cr4 = (read_cr4() | vmx_caps.cr4_fixed0 | CR4_VMXE) & vmx_caps.cr4_fixed1;
@@ -302,6 +305,7 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     s->p2m_root = p2m_root;
     s->cr2 = 0;
     fpu_state_reset(&s->fpu);           /* registers as after RESET, XCR0 = x87 only */
+    vmsr_reset(&s->msrs);
     vmx_load(s);
     if (next_vpid == 0)
         next_vpid = 1;
@@ -324,17 +328,16 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     vmwrite(EPT_POINTER, ept_pointer(p2m_root));
     vmwrite(VPID, s->vpid);
 
-    static const uint32_t swapped[VMX_SWAPPED_MSRS] = {
-        MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE,
-    };
     struct vmx_msr_entry *area = (struct vmx_msr_entry *)(uintptr_t)s->msr_area_pa;
     for (unsigned i = 0; i < VMX_SWAPPED_MSRS; i++)
-        area[i] = (struct vmx_msr_entry){ .index = swapped[i] };
+        area[i] = (struct vmx_msr_entry){ .index = vmx_swapped_msrs[i] };
     vmwrite(EXIT_MSR_STORE_ADDR, s->msr_area_pa);
     vmwrite(EXIT_MSR_STORE_COUNT, VMX_SWAPPED_MSRS);
     vmwrite(ENTRY_MSR_LOAD_ADDR, s->msr_area_pa);
     vmwrite(ENTRY_MSR_LOAD_COUNT, VMX_SWAPPED_MSRS);
-    vmwrite(EXIT_MSR_LOAD_COUNT, 0);
+    vmwrite(EXIT_MSR_LOAD_ADDR, host_msr_area_pa);       /* the host's own back at exit */
+    vmwrite(EXIT_MSR_LOAD_COUNT, VMX_SWAPPED_MSRS);
+    vmwrite(TSC_OFFSET, s->msrs.tsc_offset);
     vmwrite(ENTRY_INTR_INFO, 0);
     write_host_state();
 

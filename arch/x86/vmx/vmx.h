@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/fpu.h"
+#include "arch/vmsr.h"
 #include "core/vcpu.h"
 
 /* One entry of the VM-entry MSR-load / VM-exit MSR-store area. */
@@ -14,9 +15,14 @@ struct vmx_msr_entry {
     uint64_t value;
 };
 
-/* MSRs the VMCS does not switch itself but the guest may use freely: loaded on each entry
- * and stored on each exit through one per-vCPU area (the host never uses them). */
+/* MSRs the VMCS does not switch itself but the guest may use freely: the guest's loaded on
+ * each entry and stored on each exit through one per-vCPU area, the host's loaded back on
+ * each exit from one shared area (vmx.c). */
 #define VMX_SWAPPED_MSRS 5
+static const uint32_t vmx_swapped_msrs[VMX_SWAPPED_MSRS] = {
+    0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, 0xC0000102,  /* STAR LSTAR CSTAR SFMASK,
+                                                                    KERNEL_GS_BASE */
+};
 
 struct vmx_vcpu {
     uint64_t vmcs_pa;
@@ -24,6 +30,7 @@ struct vmx_vcpu {
     uint64_t p2m_root;
     uint64_t cr2;                   /* not in the VMCS: switched by hand */
     struct fpu_state fpu;           /* x87/SSE/AVX registers and XCR0, switched at entry */
+    struct vmsr_state msrs;         /* every MSR the guest has that the VMCS does not hold */
     uint16_t vpid;
     bool launched;                  /* VMRESUME from now on */
     bool in_use;

@@ -7,6 +7,7 @@
 #include "core/vcpu.h"
 #include "arch/cpu.h"
 #include "arch/string_io.h"
+#include "arch/vmsr.h"
 #include "lib/format.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -132,8 +133,8 @@ static void handle_cr(struct vcpu *v, struct vmx_vcpu *s, uint64_t qual)
     skip_insn(v);
 }
 
-/* EFER is intercepted so the guest cannot set what the CPU would refuse on entry; LMA
- * follows CR0.PG, not the guest's writes. */
+/* EFER is intercepted so the guest cannot set what the CPU would refuse on entry; its
+ * writes follow a real CPU's rules (vmsr_efer_check); LMA follows CR0.PG, not writes. */
 static int handle_efer(bool write, uint64_t *val)
 {
     uint64_t cur = vmread(GUEST_EFER);
@@ -141,7 +142,7 @@ static int handle_efer(bool write, uint64_t *val)
         *val = cur;
         return 0;
     }
-    if (*val & ~(0x1ULL | EFER_LME | EFER_LMA | 0x800ULL))      /* SCE LME LMA NXE */
+    if (!vmsr_efer_check(cur, *val, vmread(GUEST_CR0) & CR0_PG))
         return -1;
     vmwrite(GUEST_EFER, (*val & ~EFER_LMA) | (cur & EFER_LMA));
     return 0;
@@ -184,12 +185,20 @@ static void handle_io(struct vcpu *v, uint64_t qual)
     skip_insn(v);
 }
 
-static void handle_msr(struct vcpu *v, bool write)
+/* RDMSR/WRMSR that exited (every MSR but the VMCS-switched ones): EFER here, the rest on
+ * the vCPU's own MSR state; #GP where the CPU would give it. */
+static void handle_msr(struct vcpu *v, struct vmx_vcpu *s, bool write)
 {
     v->exits[EXIT_MSR]++;
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    int rc = msr == MSR_EFER ? handle_efer(write, &val) : vcpu_handle_msr(v, write, msr, &val);
+    int rc;
+    if (msr == MSR_EFER)
+        rc = handle_efer(write, &val);
+    else if (write)
+        rc = vmsr_write(&s->msrs, msr, val, rdtsc());
+    else
+        rc = vmsr_read(&s->msrs, msr, rdtsc(), &val);
     if (rc) {
         vmx_inject_exception(13, true, 0);
         return;
@@ -198,6 +207,7 @@ static void handle_msr(struct vcpu *v, bool write)
         v->regs.rax = (uint32_t)val;
         v->regs.rdx = val >> 32;
     }
+    vmwrite(TSC_OFFSET, s->msrs.tsc_offset);
     skip_insn(v);
 }
 
@@ -263,7 +273,10 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s, uint32_t reason)
         return;
     case VMX_EXIT_RDMSR:
     case VMX_EXIT_WRMSR:
-        handle_msr(v, (reason & 0xffff) == VMX_EXIT_WRMSR);
+        handle_msr(v, s, (reason & 0xffff) == VMX_EXIT_WRMSR);
+        return;
+    case VMX_EXIT_RDPMC:                /* no performance counters: every index is invalid */
+        vmx_inject_exception(13, true, 0);
         return;
     case VMX_EXIT_VMCALL:
         v->exits[EXIT_HYPERCALL]++;

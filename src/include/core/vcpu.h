@@ -104,8 +104,9 @@ void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint3
 /* IN/OUT with the value in RAX (x86): the device access, and an IN's result merged into
  * AL/AX/EAX as the instruction would. */
 void vcpu_handle_pio(struct vcpu *v, uint16_t port, unsigned size, bool in);
-/* MSR access not handled by the backend: 0, or -1 to inject #GP. */
-int vcpu_handle_msr(struct vcpu *v, bool write, uint32_t msr, uint64_t *val);
+/* The guest CPU model of the MSR emulation (arch/vmsr.h) from the host's CPUID: vendor,
+ * physical address width, NX. Once at boot, before any vCPU runs. */
+void vcpu_model_init(void);
 /* VMMCALL/VMCALL: registers in v->regs, result into v->regs.rax. */
 void vcpu_handle_hypercall(struct vcpu *v);
 /* HLT: block unless an interrupt is deliverable. */

@@ -19,6 +19,26 @@ static inline uint64_t rdmsr(uint32_t msr)
     __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
     return ((uint64_t)hi << 32) | lo;
 }
+/* RDMSR that may fault: 0 with *v set, or -1 when the CPU raised #GP (an MSR it does not
+ * have). The fault is caught through the exception table (traps.c). */
+static inline int rdmsr_safe(uint32_t msr, uint64_t *v)
+{
+    uint32_t lo = 0, hi = 0;
+    int err = 0;
+    __asm__ volatile("1: rdmsr\n"
+                     "2:\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: movl $-1, %2\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     ".pushsection ex_table, \"a\"\n"
+                     "   .balign 8\n"
+                     "   .quad 1b, 3b\n"
+                     ".popsection"
+                     : "+a"(lo), "+d"(hi), "+r"(err) : "c"(msr));
+    *v = ((uint64_t)hi << 32) | lo;
+    return err;
+}
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
