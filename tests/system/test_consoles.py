@@ -1,7 +1,8 @@
 """Domain consoles (issue 4): CTRL-a x3 cycles serial input Xen -> each domain -> Xen with
 Xen's messages; input for a domain goes raw to its UART (echo, in its hex mode, answers every
-byte with its hex, which the shell's line editor would never print); `console <dom>` prints the domain's backlog and attaches; while attached, other domains' lines stay
-in their rings; unattached output appears as `(dN) ` lines."""
+byte with its hex, which the shell's line editor would never print); `console <dom>` prints
+the domain's backlog and attaches; while attached, other domains' lines stay in their rings;
+unattached output appears as `(dN) ` lines."""
 import os
 import re
 import time
