@@ -6,7 +6,8 @@
 Unit tests are cmocka programs (each test case counts); fuzz replays run each libFuzzer
 target once over its seed corpus (tests/fuzz/corpus/<target>/, one count per target);
 system tests are pytest directories or files, run in one pytest with Debian's python3
-(junit XML counts; skipped tests are counted apart and their reasons listed).
+(junit XML counts; skipped tests are counted apart and their reasons listed). A system run
+in which no test ran (pytest collected none, or skipped them all) counts as one failure.
 """
 import argparse
 import os
@@ -97,9 +98,13 @@ def run_system(paths, kexpr):
     bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
     skipped = sum(int(s.get("skipped", 0)) for s in suites)
     report_skips(suites)
-    if p.returncode not in (0, 1, 5) and bad == 0:
-        bad = 1
-    return total - bad - skipped, bad, skipped
+    if p.returncode not in (0, 1) and bad == 0:
+        bad = 1                         # 5: pytest collected nothing; 2-4: it could not run
+    if total - skipped == 0:
+        print("no system test ran: " + " ".join(paths)
+              + (f" -k {kexpr!r}" if kexpr else ""))
+        bad = max(bad, 1)
+    return max(total - bad - skipped, 0), bad, skipped
 
 
 def main():

@@ -6,7 +6,7 @@ import time
 
 from kestrel import guest_elf, write_cfg
 
-LONG = "a-name-of-the-longest-kind-31ch"            # 31 characters: Kestrel's limit
+LONG = "a-name-of-the-longest-kind-31ch"            # 31 characters: Kestrel's limit (below)
 
 
 def stamps():
@@ -16,15 +16,19 @@ def stamps():
 
 
 def test_rename_restart_keeps_the_old_domain_under_a_stamped_name(boot, tmp_path):
-    assert len(LONG) == 31
     mods = [guest_elf("hello"),
             write_cfg(tmp_path, "rr.cfg", name="rr", kernel="hello.elf", memory=4,
                       on_poweroff="rename-restart", on_crash="rename-restart"),
             write_cfg(tmp_path, "long.cfg", name=LONG, kernel="hello.elf", memory=4,
-                      on_poweroff="rename-restart")]
+                      on_poweroff="rename-restart"),
+            write_cfg(tmp_path, "longer.cfg", name=LONG + "x", kernel="hello.elf", memory=4)]
     k = boot(initrd=mods)
+    # LONG is the longest name Kestrel takes: one character more is refused.
+    k.expect(r"longer\.cfg:\d+: name: must be 1\.\.31 characters, got 32; domain not built\r\n",
+             30)
     k.expect_all([r"\(d1\) hello: domain 1 ", r"\(d2\) hello: domain 2 "], 30)
     k.wait_prompt(10)
+    assert sorted(k.xl_list()) == sorted(["rr", LONG])
     expected = stamps()
     time.sleep(1.2)                     # restarts come no sooner than 1 s after a build
     begin = k.mark()
@@ -47,12 +51,19 @@ def test_rename_restart_keeps_the_old_domain_under_a_stamped_name(boot, tmp_path
 
     # Again within the same minute: the stamped name is taken, so the old id is appended.
     time.sleep(1.2)
+    expected = stamps()
     out = k.cmd("shutdown rr")
-    m = re.search(rf"d{new} \(rr\): preserved as '(rr-\d{{8}}T\d{{4}}Z(-{new})?)'", out)
+    m = re.search(rf"d{new} \(rr\): preserved as '(rr-\d{{8}}T\d{{4}}Z)(-{new})?'", out)
     assert m, out
-    if m.group(1) == old_name + f"-{new}":
-        assert m.group(2)
-    assert len(k.xl_list()) == 4
+    second = m.group(1) + (m.group(2) or "")
+    if m.group(1) == old_name:          # the same minute: the name is taken, the id appended
+        assert second == f"{old_name}-{new}", (old_name, second)
+    else:                               # the minute turned meanwhile: its own stamp, as is
+        assert second == m.group(1) and m.group(1)[2:] in expected, (old_name, second)
+    rows = k.xl_list()
+    assert len(rows) == 4, rows
+    assert rows[old_name]["id"] == 1 and rows[second]["id"] == new, rows
+    assert rows[second]["state"] == "---s--", rows
 
     # A long name is cut so that name and stamp fit in 31 characters.
     out = k.cmd(f"shutdown {LONG}")

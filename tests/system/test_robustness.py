@@ -158,14 +158,39 @@ def random_stream(seed, size=64 * 1024):
     return data.replace(b"\x01", b"").replace(b"\t", b"")
 
 
+# Byte streams, the lines the line editor makes of them, and the first word the shell then
+# runs of each (its argv[0]; None: the shell refuses the line). None of the words is a command,
+# so Kestrel reports each one it runs as unknown.
+KNOWN_SEQUENCES = [
+    (b"abx\x08c\r", ["abc"], ["abc"]),                           # backspace
+    (b'"x y\x17z"\r\n', ['"x z"'], ["x z"]),                      # CTRL-W; CRLF is one end
+    (b"ac\x1b[Db\r", ["abc"], ["abc"]),                          # left arrow, insert
+    (b"one\rtwo\r\x1b[A\x1b[A\r", ["one", "two", "one"], ["one", "two", "one"]),  # history
+    (b"R\x03" + b"a" * 300 + b"\r", [], []),                     # CTRL-C; too long: not run
+    (b'"b c"d e\r', ['"b c"d e'], ["b cd"]),                      # quotes group, are dropped
+    (b'x "y\r', ['x "y'], [None]),                                # unmatched quote: refused
+]
+
+
 def test_editor_model_agrees_with_known_sequences():
-    assert editor_lines(b"abx\x08c\r") == ["abc"]
-    assert editor_lines(b"x y\x17z\r\n") == ["x z"]
-    assert editor_lines(b"ac\x1b[Db\r") == ["abc"]
-    assert editor_lines(b"one\rtwo\r\x1b[A\x1b[A\r") == ["one", "two", "one"]
-    assert editor_lines(b"R\x03" + b"a" * 300 + b"\r") == []
-    assert shell_argv('a "b c"d e') == ["a", "b cd", "e"]
-    assert shell_argv('x "y') is None
+    """The model the 64 KiB test predicts with, and Kestrel itself, make the same lines and
+    run the same words of each known stream."""
+    for data, lines, words in KNOWN_SEQUENCES:
+        assert editor_lines(data) == lines, data
+        assert [first_word(ln) if shell_argv(ln) is not None else None
+                for ln in lines] == words, data
+    with Kestrel() as k:
+        k.wait_prompt(20)
+        for i, (data, lines, words) in enumerate(KNOWN_SEQUENCES):
+            # A marker line after the stream: its report says the shell is done with it.
+            begin = k.mark()
+            k.send(data + b"marker%d\r" % i)
+            k.expect(rf"^\(XEN\) unknown command 'marker{i}' \(try 'help'\)\r$", 20)
+            out = k.output()[begin:k.pos].decode(errors="replace")
+            ran = re.findall(r"^\(XEN\) unknown command '(.*)' \(try 'help'\)\r$", out, re.M)
+            assert ran[:-1] == [w for w in words if w is not None], (data, out)
+            assert out.count("unmatched '\"'") == words.count(None), (data, out)
+            assert ("line too long" in out) == (len(data) > 255), (data, out)
 
 
 def test_64k_random_bytes_then_a_working_shell():

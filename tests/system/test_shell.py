@@ -136,8 +136,14 @@ def test_key_m(k):
 
 
 def test_key_q(k):
-    out = k.cmd("q")
-    assert out.startswith("(XEN) 'q' pressed -> dumping domain info")
+    """q is domain-info: with no domain built, its header (with the time now) and a line
+    saying there are none; the time moves on between two presses."""
+    want = re.compile(r"\(XEN\) 'q' pressed -> dumping domain info \(now = (\d+) ms\)\r\n"
+                      r"\(XEN\) no domains\r\n")
+    m1 = want.fullmatch(k.cmd("q"))
+    m2 = want.fullmatch(k.cmd("domain-info"))
+    assert m1 and m2, (k.cmd("q"), k.cmd("domain-info"))
+    assert int(m2.group(1)) > int(m1.group(1)) > 0
 
 
 def test_key_d(k):
@@ -150,7 +156,16 @@ def test_key_d(k):
 
 
 def test_key_r(k):
-    assert k.cmd("r").startswith("(XEN) 'r' pressed -> dumping run queues\r\n")
+    """r is runq: the scheduler's period (sched_slice_ms, 10 by default) and idle time, and
+    an empty run queue (no domain built); the idle CPU's time grows between two presses."""
+    want = re.compile(r"\(XEN\) 'r' pressed -> dumping run queues\r\n"
+                      r"\(XEN\) scheduler: weighted fair \(credit-like\), period 10 ms, "
+                      r"idle (\d+) ms\r\n"
+                      r"\(XEN\) CPU\[00\] runnable=0 min_vruntime=0\r\n")
+    m1 = want.fullmatch(k.cmd("r"))
+    m2 = want.fullmatch(k.cmd("runq"))
+    assert m1 and m2, (k.cmd("r"), k.cmd("runq"))
+    assert int(m2.group(1)) > int(m1.group(1))
 
 
 def test_key_t(k):
