@@ -12,7 +12,7 @@
  *           outside the image
  *   secret: marker at 0x<gpa>           (the first few places it was found)
  *   secret: nonzero page 0x<gpa>        (the first few such pages outside the image)
- *   secret: filled <p> pages with the marker
+ *   secret: filled <p> pages with the marker, <b> read back wrong
  *   secret: target <t> pages, holding <h> pages
  *   secret: got <n> pages at page 0x<pfn>: marker <m> times, <z> nonzero pages
  * With `poke=1` (and then=wait), once it has released pages down to a lowered target it
@@ -65,6 +65,25 @@ static void scan(uint32_t pfn, uint32_t n, struct scan_result *r)
         }
         r->pages++;
     }
+}
+
+/* Pages of [pfn, pfn + n) outside the image that do not hold the marker in every block. */
+static uint32_t verify(uint32_t pfn, uint32_t n)
+{
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = (pfn + i) * PAGE;
+        if (in_image(a))
+            continue;
+        const volatile uint32_t *p = (const volatile uint32_t *)a;
+        for (uint32_t w = 0; w < PAGE / 4; w += 4)
+            if (p[w] != marker[0] || p[w + 1] != marker[1] || p[w + 2] != marker[2] ||
+                p[w + 3] != marker[3]) {
+                bad++;
+                break;
+            }
+    }
+    return bad;
 }
 
 /* Write the marker over pages [pfn, pfn + n), except the image's; returns pages written. */
@@ -186,8 +205,11 @@ int main(uint32_t magic, struct mb_info *info)
     printf("secret: scan: %u pages from 0x0 to 0x%x, marker %u times, %u nonzero pages "
            "outside the image\n", (unsigned)r.pages, (unsigned)(top * PAGE), (unsigned)r.found,
            (unsigned)r.nonzero);
-    if (do_fill)
-        printf("secret: filled %u pages with the marker\n", (unsigned)fill(0, top));
+    if (do_fill) {
+        uint32_t n = fill(0, top);
+        printf("secret: filled %u pages with the marker, %u read back wrong\n", (unsigned)n,
+               (unsigned)verify(0, top));
+    }
 
     if (strcmp(then, "reboot") == 0)
         shutdown(KESTREL_SHUTDOWN_REBOOT);
