@@ -9,3 +9,12 @@ UNIT_TESTS += test_mbinfo
 test_mbinfo_SRCS := src/core/mbinfo.c src/core/multiboot.c tests/unit/test_mbinfo.c
 UNIT_TESTS += test_sched_policy
 test_sched_policy_SRCS := src/sched/policy.c tests/unit/test_sched_policy.c
+# The domain life cycle (domain.c, domain_build.c) with the real cfg reader, loader, guest
+# memory (over fake_p2m.c) and devices; the backend, scheduler and clock are stubs.
+UNIT_TESTS += test_domain_lifecycle
+test_domain_lifecycle_SRCS := src/core/domain.c src/core/domain_build.c src/core/xlcfg.c \
+    src/core/mbimage.c src/core/mbinfo.c src/core/multiboot.c src/core/guestmem.c \
+    src/lib/civil.c src/vdev/bus.c src/vdev/uart.c src/vdev/pic.c src/vdev/pit.c \
+    src/vdev/rtc.c src/vdev/i8042.c src/vdev/port80.c tests/unit/fake_p2m.c \
+    tests/unit/test_domain_lifecycle.c
+test_domain_lifecycle_CFLAGS := -Itests/unit -Wno-format-truncation   # host gcc on domain_build.c:277
