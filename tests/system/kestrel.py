@@ -15,6 +15,11 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ELF = os.path.join(ROOT, "build", "kestrel.elf")
 PROMPT = rb"\(XEN\) $"
 QEMU = "qemu-system-x86_64"
+# Every wait the harness times (expect, wait_prompt, wait_exit, cmd, ...) is a deadline for
+# something that comes: it returns as soon as it does, so the deadlines are sized for a slow,
+# loaded 2-core host and cost nothing on a fast one. KESTREL_TEST_SLOW multiplies them all
+# (and Kestrel.slow, for the waits a test times itself) on a machine slower still.
+SLOW = float(os.environ.get("KESTREL_TEST_SLOW", "1"))
 
 
 class Kestrel:
@@ -23,7 +28,7 @@ class Kestrel:
     # What differs on tests/vmx/kestrel_bochs.py's machine (Intel VMX under Bochs):
     virt_name = "AMD SVM with NPT"   # the backend Kestrel picks on this machine's CPU
     hypercall_insn = "vmmcall"       # the instruction its guests make hypercalls with
-    slow = 1.0                       # factor for waits a test times itself (expect's are scaled)
+    slow = SLOW                      # factor for waits a test times itself (expect's are scaled)
 
     def __init__(self, append="", initrd=None, mem=256, cpu="max", kernel=ELF,
                  extra=(), reboot=False, kernel_arg=True):
@@ -52,7 +57,7 @@ class Kestrel:
         self.cond = threading.Condition()
         self.closed = False
         self.t_first = None
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 20 * SLOW
         self.sock = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -90,9 +95,9 @@ class Kestrel:
     # ---- output -----------------------------------------------------------------------
     def expect(self, pattern, timeout=10):
         """Wait for regex (bytes or str) after the last match; return the match object.
-        Raises AssertionError with the recent output on timeout."""
+        Raises AssertionError with the recent output on timeout (timeout * SLOW seconds)."""
         rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern, re.M)
-        end = time.monotonic() + timeout
+        end = time.monotonic() + timeout * SLOW
         with self.cond:
             while True:
                 m = rx.search(self.buf, self.pos)
@@ -115,10 +120,25 @@ class Kestrel:
         return self.output().decode(errors="replace")
 
     def wait_exit(self, timeout=10):
+        """The machine's exit status once it ends within timeout (* SLOW), else None. Once it
+        has ended, its serial output is all read too (the reader saw the socket close), so
+        text() after this holds everything it printed."""
         try:
-            return self.proc.wait(timeout)
+            rc = self.proc.wait(timeout * SLOW)
         except subprocess.TimeoutExpired:
             return None
+        self.drained()
+        return rc
+
+    def drained(self, timeout=10):
+        """Wait (up to timeout * SLOW) until the reader has seen the socket close: the
+        machine's output is all in buf. A loaded host can run the reader thread well after
+        the machine has exited."""
+        end = time.monotonic() + timeout * SLOW
+        with self.cond:
+            while not self.closed and time.monotonic() < end:
+                self.cond.wait(0.05)
+        return self.closed
 
     # ---- input ------------------------------------------------------------------------
     def send(self, data):
@@ -128,8 +148,10 @@ class Kestrel:
 
     def wait_prompt(self, timeout=10, quiet=0.15):
         """Wait until the output ends in a prompt and stays quiet for `quiet` seconds: the
-        prompt and the log prefix are the same text, so only silence tells them apart."""
-        end = time.monotonic() + timeout
+        prompt and the log prefix are the same text, so only silence tells them apart.
+        Both times are scaled by SLOW."""
+        end = time.monotonic() + timeout * SLOW
+        quiet *= SLOW
         with self.cond:
             while True:
                 if self.buf.endswith(b"(XEN) ") and len(self.buf) > self.pos:
@@ -294,7 +316,7 @@ def _expect_all(self, patterns, timeout=10):
     """Wait until every regex in patterns matched after the current position, in any order
     (domains' lines interleave); move past the last of them and return the matches."""
     rxs = [re.compile(p.encode() if isinstance(p, str) else p, re.M) for p in patterns]
-    end = time.monotonic() + timeout
+    end = time.monotonic() + timeout * SLOW
     with self.cond:
         while True:
             ms = [rx.search(self.buf, self.pos) for rx in rxs]
@@ -323,10 +345,10 @@ def _list_noisy(self, timeout=10):
     take the rows up to the prompt that follows them; {name: row} as xl_list gives."""
     self.mark()
     self.send("list\r")
-    end = time.monotonic() + timeout
+    end = time.monotonic() + timeout * SLOW
     while True:
         left = end - time.monotonic()
-        m = self.expect(_LIST_BLOCK.pattern, max(left, 0.01))
+        m = self.expect(_LIST_BLOCK.pattern, max(left, 0.01) / SLOW)
         if m.end() < len(self.output()):
             break
         time.sleep(0.2)                 # the block ended with the buffer: make sure
