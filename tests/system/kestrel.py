@@ -3,8 +3,10 @@
 The serial port is a unix-socket chardev with wait=on, so nothing printed before we
 connect is lost and CTRL-A reaches the hypervisor (no -nographic mux in the way).
 """
+import fcntl
 import os
 import re
+import select
 import socket
 import subprocess
 import tempfile
@@ -20,6 +22,56 @@ QEMU = "qemu-system-x86_64"
 # loaded 2-core host and cost nothing on a fast one. KESTREL_TEST_SLOW multiplies them all
 # (and Kestrel.slow, for the waits a test times itself) on a machine slower still.
 SLOW = float(os.environ.get("KESTREL_TEST_SLOW", "1"))
+F_SETPIPE_SZ = 1031             # fcntl: a pipe's capacity
+PIPE_SIZE = 1 << 20
+
+
+class _PipeLine:
+    """COM1 as QEMU's pipe chardev (two FIFOs) of 1 MiB: what QEMU writes waits in the pipe,
+    however late the reader runs. On a unix socket every byte QEMU's 16550 writes is one
+    buffer of ~1 KiB of the socket's ~200 KiB, so a reader a few hundred bytes behind (a
+    loaded host) makes the writes fail, and the 16550 drops bytes, or a guest ending the
+    machine loses what it printed last. Socket-like: sendall, recv, close."""
+
+    def __init__(self, base):
+        for end in (".in", ".out"):
+            os.mkfifo(base + end)
+        # Both ends opened read-write, before QEMU opens its own: no open waits for a peer,
+        # and nothing QEMU writes before the reader runs is lost.
+        self.rfd = os.open(base + ".out", os.O_RDWR | os.O_NONBLOCK)
+        self.wfd = os.open(base + ".in", os.O_RDWR)
+        for fd in (self.rfd, self.wfd):
+            try:
+                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+            except OSError:
+                pass                # over /proc/sys/fs/pipe-max-size: the default 64 KiB
+        self.proc = None
+        self.closed = False
+
+    def sendall(self, data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.wfd, view):]
+
+    def recv(self, n):
+        """Bytes as they come; b"" once QEMU has exited and the pipe is empty."""
+        while not self.closed:
+            exited = self.proc is not None and self.proc.poll() is not None
+            try:
+                select.select([self.rfd], [], [], 0 if exited else 0.05)
+                return os.read(self.rfd, n)      # what QEMU wrote before it exited, too
+            except BlockingIOError:
+                if exited:
+                    break
+            except (OSError, ValueError):
+                break
+        return b""
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            for fd in (self.rfd, self.wfd):
+                os.close(fd)
 
 
 class Kestrel:
@@ -31,13 +83,17 @@ class Kestrel:
     slow = SLOW                      # factor for waits a test times itself (expect's are scaled)
 
     def __init__(self, append="", initrd=None, mem=256, cpu="max", kernel=ELF,
-                 extra=(), reboot=False, kernel_arg=True):
+                 extra=(), reboot=False, kernel_arg=True, serial="socket"):
+        """serial="pipe": COM1 is a 1 MiB pipe instead of a unix socket (_PipeLine): for
+        guests run bare that print fast and end the machine (nothing may be lost)."""
         self.tmp = tempfile.mkdtemp(prefix="kestrel-test.")
         self.sock_path = os.path.join(self.tmp, "com1.sock")
+        pipe = _PipeLine(os.path.join(self.tmp, "com1")) if serial == "pipe" else None
+        chardev = (f"pipe,id=com1,path={self.tmp}/com1" if pipe else
+                   f"socket,id=com1,path={self.sock_path},server=on,wait=on")
         cmd = [QEMU, "-accel", "tcg", "-cpu", cpu, "-m", str(mem), "-display", "none",
                "-monitor", "none", "-nodefaults", "-no-user-config",
-               "-chardev", f"socket,id=com1,path={self.sock_path},server=on,wait=on",
-               "-serial", "chardev:com1"]
+               "-chardev", chardev, "-serial", "chardev:com1"]
         if not reboot:
             cmd.append("-no-reboot")
         if kernel_arg:
@@ -59,7 +115,10 @@ class Kestrel:
         self.t_first = None
         deadline = time.monotonic() + 20 * SLOW
         self.sock = None
-        while time.monotonic() < deadline:
+        if pipe:
+            pipe.proc = self.proc
+            self.sock = pipe
+        while self.sock is None and time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("QEMU exited: " + open(self.log_path, errors="replace").read())
             try:

@@ -35,7 +35,7 @@ def elf(name):
 def guest(boot):
     """guest(name, append="", mem=64) -> a Kestrel harness running the guest bare."""
     def start(name, append="", mem=64):
-        return boot(kernel=elf(name), append=append, mem=mem, extra=DEBUG_EXIT)
+        return boot(kernel=elf(name), append=append, mem=mem, extra=DEBUG_EXIT, serial="pipe")
     return start
 
 
@@ -109,7 +109,7 @@ def test_hello_lists_a_module(guest, tmp_path):
     mod = tmp_path / "ramdisk.bin"
     mod.write_bytes(b"x" * 5000)
     g = Kestrel(kernel=elf("hello"), append="ticks=1", mem=64,
-                extra=DEBUG_EXIT + ["-initrd", f"{mod} some args"])
+                extra=DEBUG_EXIT + ["-initrd", f"{mod} some args"], serial="pipe")
     try:
         text = ended(g, POWEROFF)
         assert "hello: 1 module(s)" in text
