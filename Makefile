@@ -3,6 +3,7 @@
 #   make run        boot the default board in QEMU with miniterm on its serial line
 #   make test       install what is missing, build, run unit + system tests
 #   make unit       host unit tests only;  make system: QEMU system tests only
+#   make soak       the long system tests make test leaves out (pytest marker `soak`)
 #   make fuzz       libFuzzer targets, FUZZ_S seconds each (default 60)
 #   make bench      benchmarks (ratios taken side by side in one run)
 BUILD   := build
@@ -30,7 +31,7 @@ include arch/x86/objects.mk src/objects.mk console/objects.mk
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs) $(hv-variant-objs))
 HV_FLOOR_OBJS := $(addprefix $(BUILD)/hv/,$(hv-objs) $(hv-floor-objs))
 
-.PHONY: all tools guests run test test-vmx unit system fuzz bench deps board clean
+.PHONY: all tools guests run test test-vmx unit system soak fuzz bench deps board clean
 all: $(BUILD)/kestrel.elf tools guests
 
 # In-tree guests (guests/guests.mk defines GUEST_ELFS and their rules).
@@ -143,6 +144,11 @@ test: deps-check all $(UNIT_BINS) $(FUZZ_BINS)
 
 system: deps-check all
 	$(PYTHON) tests/run_tests.py --system tests/system
+
+# Long runs (a mebibyte through a domain's console or the shell's input): make test proves
+# the same features with smaller loads.
+soak: deps-check all
+	KESTREL_SOAK=1 $(PYTHON) tests/run_tests.py --system tests/system
 
 # The domain suite on Intel VMX with EPT under Bochs: tests/vmx, and tests/system with Bochs
 # as the machine instead of QEMU (KESTREL_MACHINE=bochs, tests/system/conftest.py); the files

@@ -5,7 +5,11 @@ The machine is QEMU TCG (AMD SVM backend) unless KESTREL_MACHINE=bochs: then `Ke
 the fixture and for every test module's `from kestrel import Kestrel`, is
 tests/vmx/kestrel_bochs.py's BochsMachine, and the same tests run on Bochs (Intel VMX with
 EPT; `make test-vmx`). A test or file that only QEMU can run, or that tests no domains, is
-marked `qemu_only("why")` and skipped there with that reason."""
+marked `qemu_only("why")` and skipped there with that reason.
+
+Tests marked `soak` (long runs: a mebibyte through the console or the shell) are left out
+of `make test`, which proves each feature with a smaller load; KESTREL_SOAK=1 (`make
+soak`) runs only them."""
 import os
 import sys
 
@@ -14,6 +18,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 MACHINE = os.environ.get("KESTREL_MACHINE", "qemu")
+SOAK = os.environ.get("KESTREL_SOAK", "") not in ("", "0")
 if MACHINE == "bochs":
     sys.path.insert(0, os.path.join(HERE, "..", "vmx"))
     import kestrel  # noqa: E402
@@ -28,10 +33,17 @@ def pytest_configure(config):
     """Register the qemu_only marker."""
     config.addinivalue_line(
         "markers", "qemu_only(reason): needs QEMU or tests no domains; skipped on Bochs")
+    config.addinivalue_line(
+        "markers", "soak: a long run, only with KESTREL_SOAK=1 (make soak)")
 
 
 def pytest_collection_modifyitems(config, items):
-    """On Bochs, skip every test marked qemu_only (on it or its module), with its reason."""
+    """Keep the soak tests (KESTREL_SOAK=1) or everything else; on Bochs, skip every test
+    marked qemu_only (on it or its module), with its reason."""
+    keep = [it for it in items if bool(it.get_closest_marker("soak")) == SOAK]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[it for it in items if it not in keep])
+        items[:] = keep
     if MACHINE != "bochs":
         return
     for item in items:

@@ -3,8 +3,10 @@
 The serial port is a unix-socket chardev with wait=on, so nothing printed before we
 connect is lost and CTRL-A reaches the hypervisor (no -nographic mux in the way).
 """
+import fcntl
 import os
 import re
+import select
 import socket
 import subprocess
 import tempfile
@@ -15,6 +17,61 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ELF = os.path.join(ROOT, "build", "kestrel.elf")
 PROMPT = rb"\(XEN\) $"
 QEMU = "qemu-system-x86_64"
+# Every wait the harness times (expect, wait_prompt, wait_exit, cmd, ...) is a deadline for
+# something that comes: it returns as soon as it does, so the deadlines are sized for a slow,
+# loaded 2-core host and cost nothing on a fast one. KESTREL_TEST_SLOW multiplies them all
+# (and Kestrel.slow, for the waits a test times itself) on a machine slower still.
+SLOW = float(os.environ.get("KESTREL_TEST_SLOW", "1"))
+F_SETPIPE_SZ = 1031             # fcntl: a pipe's capacity
+PIPE_SIZE = 1 << 20
+
+
+class _PipeLine:
+    """COM1 as QEMU's pipe chardev (two FIFOs) of 1 MiB: what QEMU writes waits in the pipe,
+    however late the reader runs. On a unix socket every byte QEMU's 16550 writes is one
+    buffer of ~1 KiB of the socket's ~200 KiB, so a reader a few hundred bytes behind (a
+    loaded host) makes the writes fail, and the 16550 drops bytes, or a guest ending the
+    machine loses what it printed last. Socket-like: sendall, recv, close."""
+
+    def __init__(self, base):
+        for end in (".in", ".out"):
+            os.mkfifo(base + end)
+        # Both ends opened read-write, before QEMU opens its own: no open waits for a peer,
+        # and nothing QEMU writes before the reader runs is lost.
+        self.rfd = os.open(base + ".out", os.O_RDWR | os.O_NONBLOCK)
+        self.wfd = os.open(base + ".in", os.O_RDWR)
+        for fd in (self.rfd, self.wfd):
+            try:
+                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+            except OSError:
+                pass                # over /proc/sys/fs/pipe-max-size: the default 64 KiB
+        self.proc = None
+        self.closed = False
+
+    def sendall(self, data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.wfd, view):]
+
+    def recv(self, n):
+        """Bytes as they come; b"" once QEMU has exited and the pipe is empty."""
+        while not self.closed:
+            exited = self.proc is not None and self.proc.poll() is not None
+            try:
+                select.select([self.rfd], [], [], 0 if exited else 0.05)
+                return os.read(self.rfd, n)      # what QEMU wrote before it exited, too
+            except BlockingIOError:
+                if exited:
+                    break
+            except (OSError, ValueError):
+                break
+        return b""
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            for fd in (self.rfd, self.wfd):
+                os.close(fd)
 
 
 class Kestrel:
@@ -23,16 +80,20 @@ class Kestrel:
     # What differs on tests/vmx/kestrel_bochs.py's machine (Intel VMX under Bochs):
     virt_name = "AMD SVM with NPT"   # the backend Kestrel picks on this machine's CPU
     hypercall_insn = "vmmcall"       # the instruction its guests make hypercalls with
-    slow = 1.0                       # factor for waits a test times itself (expect's are scaled)
+    slow = SLOW                      # factor for waits a test times itself (expect's are scaled)
 
     def __init__(self, append="", initrd=None, mem=256, cpu="max", kernel=ELF,
-                 extra=(), reboot=False, kernel_arg=True):
+                 extra=(), reboot=False, kernel_arg=True, serial="socket"):
+        """serial="pipe": COM1 is a 1 MiB pipe instead of a unix socket (_PipeLine): for
+        guests run bare that print fast and end the machine (nothing may be lost)."""
         self.tmp = tempfile.mkdtemp(prefix="kestrel-test.")
         self.sock_path = os.path.join(self.tmp, "com1.sock")
+        pipe = _PipeLine(os.path.join(self.tmp, "com1")) if serial == "pipe" else None
+        chardev = (f"pipe,id=com1,path={self.tmp}/com1" if pipe else
+                   f"socket,id=com1,path={self.sock_path},server=on,wait=on")
         cmd = [QEMU, "-accel", "tcg", "-cpu", cpu, "-m", str(mem), "-display", "none",
                "-monitor", "none", "-nodefaults", "-no-user-config",
-               "-chardev", f"socket,id=com1,path={self.sock_path},server=on,wait=on",
-               "-serial", "chardev:com1"]
+               "-chardev", chardev, "-serial", "chardev:com1"]
         if not reboot:
             cmd.append("-no-reboot")
         if kernel_arg:
@@ -52,9 +113,12 @@ class Kestrel:
         self.cond = threading.Condition()
         self.closed = False
         self.t_first = None
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 20 * SLOW
         self.sock = None
-        while time.monotonic() < deadline:
+        if pipe:
+            pipe.proc = self.proc
+            self.sock = pipe
+        while self.sock is None and time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("QEMU exited: " + open(self.log_path, errors="replace").read())
             try:
@@ -90,9 +154,9 @@ class Kestrel:
     # ---- output -----------------------------------------------------------------------
     def expect(self, pattern, timeout=10):
         """Wait for regex (bytes or str) after the last match; return the match object.
-        Raises AssertionError with the recent output on timeout."""
+        Raises AssertionError with the recent output on timeout (timeout * SLOW seconds)."""
         rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern, re.M)
-        end = time.monotonic() + timeout
+        end = time.monotonic() + timeout * SLOW
         with self.cond:
             while True:
                 m = rx.search(self.buf, self.pos)
@@ -115,10 +179,25 @@ class Kestrel:
         return self.output().decode(errors="replace")
 
     def wait_exit(self, timeout=10):
+        """The machine's exit status once it ends within timeout (* SLOW), else None. Once it
+        has ended, its serial output is all read too (the reader saw the socket close), so
+        text() after this holds everything it printed."""
         try:
-            return self.proc.wait(timeout)
+            rc = self.proc.wait(timeout * SLOW)
         except subprocess.TimeoutExpired:
             return None
+        self.drained()
+        return rc
+
+    def drained(self, timeout=10):
+        """Wait (up to timeout * SLOW) until the reader has seen the socket close: the
+        machine's output is all in buf. A loaded host can run the reader thread well after
+        the machine has exited."""
+        end = time.monotonic() + timeout * SLOW
+        with self.cond:
+            while not self.closed and time.monotonic() < end:
+                self.cond.wait(0.05)
+        return self.closed
 
     # ---- input ------------------------------------------------------------------------
     def send(self, data):
@@ -128,8 +207,10 @@ class Kestrel:
 
     def wait_prompt(self, timeout=10, quiet=0.15):
         """Wait until the output ends in a prompt and stays quiet for `quiet` seconds: the
-        prompt and the log prefix are the same text, so only silence tells them apart."""
-        end = time.monotonic() + timeout
+        prompt and the log prefix are the same text, so only silence tells them apart.
+        Both times are scaled by SLOW."""
+        end = time.monotonic() + timeout * SLOW
+        quiet *= SLOW
         with self.cond:
             while True:
                 if self.buf.endswith(b"(XEN) ") and len(self.buf) > self.pos:
@@ -294,7 +375,7 @@ def _expect_all(self, patterns, timeout=10):
     """Wait until every regex in patterns matched after the current position, in any order
     (domains' lines interleave); move past the last of them and return the matches."""
     rxs = [re.compile(p.encode() if isinstance(p, str) else p, re.M) for p in patterns]
-    end = time.monotonic() + timeout
+    end = time.monotonic() + timeout * SLOW
     with self.cond:
         while True:
             ms = [rx.search(self.buf, self.pos) for rx in rxs]
@@ -323,10 +404,10 @@ def _list_noisy(self, timeout=10):
     take the rows up to the prompt that follows them; {name: row} as xl_list gives."""
     self.mark()
     self.send("list\r")
-    end = time.monotonic() + timeout
+    end = time.monotonic() + timeout * SLOW
     while True:
         left = end - time.monotonic()
-        m = self.expect(_LIST_BLOCK.pattern, max(left, 0.01))
+        m = self.expect(_LIST_BLOCK.pattern, max(left, 0.01) / SLOW)
         if m.end() < len(self.output()):
             break
         time.sleep(0.2)                 # the block ended with the buffer: make sure

@@ -232,15 +232,20 @@ def test_polled_com1_irq0_gives_a_working_shell():
 
 def test_uptime_tracks_wall_time():
     """uptime within 1% of host monotonic time over ~5 s. Each reading is bracketed by host
-    times taken before sending and after the answer, so command latency is allowed for."""
+    times taken before sending and when the answer arrives, so command latency is allowed
+    for; the guest's interval must lie within the bracket's (a midpoint comparison would
+    hold only if both readings' latencies were alike, which a loaded host does not give)."""
     with Kestrel() as kk:
         kk.wait_prompt(20)
 
         def reading():
+            kk.mark()
             t0 = time.monotonic()
-            out = kk.cmd("uptime")
+            kk.send("uptime\r")
+            m = kk.expect(r"up (\d+\.\d+) s", 20)
             t1 = time.monotonic()
-            return float(re.search(r"up (\d+\.\d+) s", out).group(1)), t0, t1
+            kk.wait_prompt(20)
+            return float(m.group(1)), t0, t1
 
         u1, a0, a1 = reading()
         time.sleep(5)
@@ -248,5 +253,3 @@ def test_uptime_tracks_wall_time():
     guest = u2 - u1
     lo, hi = b0 - a1, b1 - a0          # the host interval surely contains the guest's
     assert lo * 0.99 <= guest <= hi * 1.01, (guest, lo, hi)
-    mid = (b0 + b1) / 2 - (a0 + a1) / 2
-    assert abs(guest - mid) / mid < 0.01, (guest, mid)

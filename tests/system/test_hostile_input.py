@@ -26,6 +26,7 @@ def random_stream(size, seed):
     return data
 
 
+@pytest.mark.soak                       # make test: test_robustness.py's 64 KiB of random bytes
 def test_one_mebibyte_of_garbage_then_a_command_answers(boot):
     k = boot(append="")
     k.wait_prompt()

@@ -48,7 +48,7 @@ def test_crash_panics_and_reboots_after_five_seconds():
         rc = k.wait_exit(8)
         waited = time.monotonic() - t_msg
         assert rc is not None, "QEMU did not reset within 8 s of the panic"
-        assert 4.0 <= waited <= 8.0, waited
+        assert 4.0 <= waited <= 8.0 * k.slow, waited
         # Nothing was printed after the reboot notice (no prompt, no second panic).
         assert k.text().endswith("Reboot in five seconds...\r\n")
 
@@ -90,4 +90,4 @@ def test_reboot_resets_the_machine(how):
         k.send(how + "\r")
         k.expect(r"rebooting the machine\r\n", 5)
         assert k.wait_exit(5) is not None, "QEMU did not reset"
-        assert time.monotonic() - t0 < 5
+        assert time.monotonic() - t0 < 5 * k.slow

@@ -45,6 +45,13 @@ def test_two_equal_burns_get_half_each_and_blocked_hello_costs_nothing(boot, tmp
     for n in ("burn0", "burn1"):
         assert abs(d[n] / total - 0.5) <= 0.05, d
     assert d["hello"] <= 0.1, d                         # blocked: ~nothing
+    # Blocked between its ticks: `list` comes right after a tick line, and on a loaded host
+    # hello may not have gone back to HC_BLOCK yet; it is blocked at one of a few looks.
+    for _ in range(5):
+        if rows["hello"]["state"] == "-b----":
+            break
+        time.sleep(0.1)
+        rows = k.xl_list()
     assert rows["hello"]["state"] == "-b----"
     # With both burns paused only the blocked hello is left: the hypervisor idles (hlt).
     k.cmd("pause burn0")
@@ -80,7 +87,11 @@ def test_guest_timers_are_kept_between_host_ticks_beside_a_cpu_hog(boot, tmp_pat
     stops computing: the host timer is armed for the waiting guest's next event and the
     waker preempts the hog, so the PIT's interrupts arrive at (about) its rate and a 1 ms
     sleep takes about 1 ms. With wake-ups only at the 100 Hz host tick the guest got ~50
-    of 500 irqs and each sleep took ~10 ms; the bounds below sit halfway in ratio terms."""
+    of 500 irqs and each sleep took ~10 ms. The bounds sit where a loaded 2-core host still
+    clears them and tick-only wake-ups never can: >= 1/3 of the irqs (loaded: 499-774 of
+    1000, tick-only: ~100) and sleeps under half a tick each (loaded: 80-140 ms for the 50,
+    which the old 3 ms-each bound nearly failed; tick-only: ~500 ms). The figures
+    themselves are bench/timer_bench.py's."""
     mods = [guest_elf("timer"), guest_elf("burn"),
             write_cfg(tmp_path, "burn.cfg", name="burn", kernel="burn.elf", memory=4,
                       extra="report=0"),
@@ -91,6 +102,6 @@ def test_guest_timers_are_kept_between_host_ticks_beside_a_cpu_hog(boot, tmp_pat
     irqs, ms = int(m.group(1)), int(m.group(2))
     assert irqs >= ms // 3, (irqs, ms)                     # >= 333 of ~1000 (tick-only: ~100)
     m = k.expect(r"\(d2\) timer: 50 sleeps of 1000 us took (\d+) us\r\n", 60)
-    assert int(m.group(1)) <= 50 * 1000 * 3, m.group(0)   # <= 3 ms each (tick-only: ~10 ms)
+    assert int(m.group(1)) <= 50 * 5000, m.group(0)       # < 5 ms each (tick-only: ~10 ms)
     k.expect(r"\(d2\) timer: done", 10)
     assert "burn" in k.xl_list()                           # the hog kept running

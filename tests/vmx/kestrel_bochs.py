@@ -18,6 +18,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "system"))
+import kestrel  # noqa: E402
 from kestrel import Kestrel, ROOT, ELF, guest_elf, write_cfg, domain_lines  # noqa: E402,F401
 
 BOCHS = "/usr/bin/bochs-bin"             # /usr/bin/bochs only adds -q
@@ -32,7 +33,9 @@ IPS = int(os.environ.get("KESTREL_BOCHS_IPS", "50000000"))
 # Clock: "slowdown" keeps emulated time from running ahead of real time (with "none", an
 # idle Bochs skips ahead and a guest's once-a-second tick comes 50 times a second).
 SYNC = os.environ.get("KESTREL_BOCHS_SYNC", "slowdown")
-SLOW = float(os.environ.get("KESTREL_BOCHS_SLOW", "1"))   # scales every timeout
+# Scales every timeout, on top of the harness's own KESTREL_TEST_SLOW (kestrel.SLOW, which
+# Kestrel's methods apply to the timeouts these pass on).
+SLOW = float(os.environ.get("KESTREL_BOCHS_SLOW", "1"))
 
 
 def free_port():
@@ -60,7 +63,7 @@ class KestrelBochs(Kestrel):
 
     virt_name = "Intel VMX with EPT"
     hypercall_insn = "vmcall"
-    slow = SLOW
+    slow = SLOW * kestrel.SLOW
 
     def __init__(self, initrd=(), append="", mem=256, cpu=CPU, ips=IPS, kernel=ELF,
                  iso=None, sync=SYNC):
@@ -140,9 +143,11 @@ class KestrelBochs(Kestrel):
 
     def wait_exit(self, timeout=10):
         try:
-            return self.proc.wait(timeout * SLOW)
+            rc = self.proc.wait(timeout * SLOW * kestrel.SLOW)
         except subprocess.TimeoutExpired:
             return None
+        self.drained()
+        return rc
 
     def _exiting(self):
         try:
@@ -250,7 +255,7 @@ def counter(k, dom, name):
 def counter_advances(k, dom, name, by=10, timeout=15):
     """Wait until d<dom>'s `<name>: N` counter (canary, ifspin) goes up by `by`."""
     start = counter(k, dom, name)
-    end = time.monotonic() + timeout * SLOW
+    end = time.monotonic() + timeout * k.slow
     while counter(k, dom, name) < start + by:
         assert time.monotonic() < end, \
             f"d{dom} {name} stuck at {counter(k, dom, name)} (from {start})"
