@@ -11,19 +11,31 @@
 
 #define CONSOLE_WRITE_MAX 4096
 
-static int64_t hc_console_write(struct domain *d, uint64_t gpa, uint64_t len)
+/* Read the guest's len bytes at gpa in chunks, printing them to the domain's console when
+ * out (else only checking); -1 as soon as a chunk is not all inside the domain. */
+static int console_chunks(struct domain *d, uint64_t gpa, uint64_t len, bool out)
 {
     char buf[256];
-    if (len > CONSOLE_WRITE_MAX)
-        return KESTREL_EINVAL;
     for (uint64_t done = 0; done < len;) {
         size_t chunk = len - done > sizeof(buf) ? sizeof(buf) : (size_t)(len - done);
         if (domain_copy_from(d, buf, gpa + done, chunk) != 0)
-            return done ? (int64_t)done : KESTREL_EFAULT;
-        for (size_t i = 0; i < chunk; i++)
+            return -1;
+        for (size_t i = 0; out && i < chunk; i++)
             domain_console_out(d, (uint8_t)buf[i]);
         done += chunk;
     }
+    return 0;
+}
+
+/* The whole buffer is checked before a byte is written: a buffer that leaves the domain
+ * anywhere is KESTREL_EFAULT with nothing printed, as documented. */
+static int64_t hc_console_write(struct domain *d, uint64_t gpa, uint64_t len)
+{
+    if (len > CONSOLE_WRITE_MAX)
+        return KESTREL_EINVAL;
+    if (console_chunks(d, gpa, len, false) != 0)
+        return KESTREL_EFAULT;
+    console_chunks(d, gpa, len, true);
     return (int64_t)len;
 }
 
