@@ -131,6 +131,23 @@ static void check_instructions(void)
           "edx %#llx%llx", r[3], 0);
 }
 
+/* EFER.LME may be set while paging is off (long mode is only armed, not active), and the
+ * vCPU keeps working: a #GP is still delivered through the guest's own IDT. */
+static void check_efer_lme(void)
+{
+    uint64_t efer = 0, v;
+    rd(0xc0000080, &efer);
+    bool took = wr(0xc0000080, efer | (1ULL << 8));
+    uint64_t back = 0;
+    rd(0xc0000080, &back);
+    uint32_t before = gp_count;
+    rd(0x4b564d00, &v);                     /* a #GP to deliver */
+    check(took && back == (efer | (1ULL << 8)) && gp_count == before + 1,
+          "EFER.LME with paging off: kept, #GP still delivered", "EFER read %#llx, #GP %llu",
+          back, gp_count - before);
+    wr(0xc0000080, efer);
+}
+
 /* Check. */
 int main(uint32_t magic, struct mb_info *info)
 {
@@ -176,6 +193,7 @@ int main(uint32_t magic, struct mb_info *info)
         refused(0x3a, 5, "FEATURE_CONTROL is locked");
         not_offered(0xc0010015, "HWCR not on Intel");
     }
+    check_efer_lme();
     check_tsc();
     check_instructions();
     printf("msrcheck: %u checks, %u wrong\n", checks, wrong);

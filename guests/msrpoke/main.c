@@ -6,7 +6,7 @@
  * `msrpoke: <n> iterations, <gp> #GP, <ok> writes accepted` every `report=N` iterations
  * (default 5000), `msrpoke: wrmsr 0x<msr> <- 0x<val> accepted` for the first `show=N`
  * accepted writes to a listed MSR (default 16), and `msrpoke: done ...` before powering off.
- * `seed=N` picks the sequence. The writes may well end this guest (EFER, the segment
+ * `seed=N` picks the sequence; `trace_from=N` prints every access from iteration N on. The writes may well end this guest (EFER, the segment
  * bases); whatever it does must not reach another domain or the host. */
 #include "guest.h"
 
@@ -97,6 +97,7 @@ int main(uint32_t magic, struct mb_info *info)
     uint32_t seed = (uint32_t)cmdline_num("seed", 1) * 2654435761u | 1;
     uint64_t count = cmdline_num("count", 20000), report = cmdline_num("report", 5000);
     uint64_t show = cmdline_num("show", 16);
+    uint64_t trace_from = cmdline_num("trace_from", ~0ULL);
     if (!report)
         report = 5000;
     trap_set_handler(13, on_gp);
@@ -108,8 +109,13 @@ int main(uint32_t magic, struct mb_info *info)
         bool is_listed;
         uint32_t msr = pick_msr(&seed, &is_listed);
         uint64_t v = 0;
+        if (n >= trace_from)
+            printf("msrpoke: %llu: rdmsr 0x%08x\n", (unsigned long long)n, (unsigned)msr);
         try_rdmsr(msr, &v);
         uint64_t w = pick_value(&seed, v);
+        if (n >= trace_from)
+            printf("msrpoke: %llu: wrmsr 0x%08x <- 0x%016llx\n", (unsigned long long)n,
+                   (unsigned)msr, (unsigned long long)w);
         if (try_wrmsr(msr, w)) {
             accepted++;
             if (is_listed && show) {

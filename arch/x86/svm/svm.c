@@ -9,6 +9,7 @@
 #include "arch/string_io.h"
 #include "arch/fpu.h"
 #include "arch/vmsr.h"
+#include "arch/debugregs.h"
 #include "lib/string.h"
 #include "lib/format.h"
 #include "vmcb.h"
@@ -23,6 +24,7 @@ struct svm_vcpu {
     bool irq_window;
     struct fpu_state fpu;    /* x87/SSE/AVX registers and XCR0 */
     struct vmsr_state msrs;  /* every MSR the guest has that the VMCB does not hold */
+    struct dr_state dr;      /* DR0-DR3 (DR6 and DR7 are in the VMCB) */
 };
 
 void svm_world_switch(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
@@ -129,6 +131,7 @@ static void svm_vcpu_destroy(struct vcpu *v)
         return;
     frame_free(s->vmcb_pa);
     fpu_state_free(&s->fpu);
+    dr_state_forget(&s->dr);
     memset(s, 0, sizeof(*s));
     v->arch = NULL;
 }
@@ -160,6 +163,7 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
                          INTERCEPT_ICEBP | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
                          INTERCEPT_XSETBV | INTERCEPT_RDTSCP;
     fpu_state_reset(&s->fpu);
+    dr_state_reset(&s->dr, false);
     vmsr_reset(&s->msrs);
     c->tsc_offset = s->msrs.tsc_offset;
     c->iopm_base_pa = iopm_pa;
@@ -473,6 +477,7 @@ static void svm_vcpu_run_once(struct vcpu *v)
     vm->save.rflags = v->regs.rflags;
 
     fpu_enter(&s->fpu);
+    dr_enter(&s->dr);
     /* GIF clear from before the guest's state is loaded until the host's is back; host IF
      * set so a physical interrupt during the guest becomes an INTR exit. */
     __asm__ volatile("clgi; sti" ::: "memory");

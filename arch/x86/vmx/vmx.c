@@ -245,6 +245,7 @@ static void vmx_vcpu_destroy(struct vcpu *v)
     frame_free(s->vmcs_pa);
     frame_free(s->msr_area_pa);
     fpu_state_free(&s->fpu);
+    dr_state_forget(&s->dr);
     memset(s, 0, sizeof(*s));
     v->arch = NULL;
 }
@@ -306,6 +307,7 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     s->cr2 = 0;
     fpu_state_reset(&s->fpu);           /* registers as after RESET, XCR0 = x87 only */
     vmsr_reset(&s->msrs);
+    dr_state_reset(&s->dr, true);
     vmx_load(s);
     if (next_vpid == 0)
         next_vpid = 1;

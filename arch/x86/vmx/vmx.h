@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "arch/fpu.h"
 #include "arch/vmsr.h"
+#include "arch/debugregs.h"
 #include "core/vcpu.h"
 
 /* One entry of the VM-entry MSR-load / VM-exit MSR-store area. */
@@ -31,6 +32,7 @@ struct vmx_vcpu {
     uint64_t cr2;                   /* not in the VMCS: switched by hand */
     struct fpu_state fpu;           /* x87/SSE/AVX registers and XCR0, switched at entry */
     struct vmsr_state msrs;         /* every MSR the guest has that the VMCS does not hold */
+    struct dr_state dr;             /* DR0-DR3 and DR6 (only DR7 is in the VMCS) */
     uint16_t vpid;
     bool launched;                  /* VMRESUME from now on */
     bool in_use;

@@ -345,6 +345,7 @@ void vmx_vcpu_run_once(struct vcpu *v)
     if (read_cr2() != s->cr2)
         write_cr2(s->cr2);
     fpu_enter(&s->fpu);
+    dr_enter(&s->dr);
 
     int failed;
     while (!(failed = vmx_world_switch(&v->regs, s->launched)) && vmx_fastpath(&v->regs))
