@@ -1,6 +1,6 @@
 /* printk: format a message, keep every line in the log ring with its level, and send the
- * lines at or below the console threshold to the console sink with Xen's "(XEN) " prefix
- * (and a timestamp when console_timestamps= asks for one). */
+ * lines its thresholds let through (console/log.h) to the console sink with Xen's "(XEN) "
+ * prefix (and a timestamp when console_timestamps= asks for one). */
 #include <stdbool.h>
 #include "console/log.h"
 #include "console/conring.h"
@@ -15,14 +15,32 @@ static struct conring ring;
 static bool ring_ready;
 static log_sink_fn sink;
 static log_clock_fn clock;
-static int threshold = LOG_WARNING;
+/* Printed always at or below lower; rate-limited up to upper; never above. */
+struct log_gate { int lower, upper; };
+static struct log_gate host_gate = { LOG_WARNING, LOG_WARNING };
+static struct log_gate guest_gate = { LOG_NONE, LOG_WARNING };
+#define RATELIMIT_NS    5000000000ULL   /* Xen's printk_ratelimit_ms */
+#define RATELIMIT_BURST 10              /* and printk_ratelimit_burst */
+static uint64_t rl_tokens = RATELIMIT_BURST * RATELIMIT_NS, rl_last_ns;
+static unsigned rl_suppressed;
 static int ts_mode = CONSOLE_TS_NONE;
 static bool in_log;      /* a fault while logging must not recurse into the ring */
 
 void log_set_sink(log_sink_fn fn) { sink = fn; }
 void log_set_clock(log_clock_fn fn) { clock = fn; }
-void log_set_threshold(int level) { threshold = level; }
-int log_threshold(void) { return threshold; }
+void log_set_levels(int lower, int upper)
+{
+    host_gate = (struct log_gate){ lower, upper < lower ? lower : upper };
+}
+
+void log_set_guest_levels(int lower, int upper)
+{
+    guest_gate = (struct log_gate){ lower, upper < lower ? lower : upper };
+}
+
+void log_set_threshold(int level) { log_set_levels(level, level); }
+int log_threshold(void) { return host_gate.lower; }
+int log_threshold_upper(void) { return host_gate.upper; }
 void log_set_timestamps(int mode) { ts_mode = mode; }
 void log_break_lock(void) { in_log = false; }
 
@@ -86,15 +104,53 @@ static void format_timestamp(char *buf, size_t size)
         snprintf(buf, size, "[%5llu.%06llu] ", (unsigned long long)s, (unsigned long long)us);
 }
 
-/* Keep one line and print it when its level passes the threshold. */
+/* Xen's __printk_ratelimit: a token bucket of RATELIMIT_BURST lines refilled one per
+ * RATELIMIT_NS. True when a rate-limited line may be printed now. */
+static bool ratelimit_ok(void)
+{
+    uint64_t now = clock ? clock() : 0;
+    rl_tokens += now - rl_last_ns;
+    rl_last_ns = now;
+    if (rl_tokens > RATELIMIT_BURST * RATELIMIT_NS)
+        rl_tokens = RATELIMIT_BURST * RATELIMIT_NS;
+    if (rl_tokens < RATELIMIT_NS) {
+        rl_suppressed++;
+        return false;
+    }
+    rl_tokens -= RATELIMIT_NS;
+    return true;
+}
+
+static void emit_console(const char *text, size_t n);
+
+/* Keep one line and print it when its thresholds let it through. */
 static void emit_line(int level, const char *text, size_t n)
+{
+    const struct log_gate *gate = (level & LOG_GUEST) ? &guest_gate : &host_gate;
+    level &= ~LOG_GUEST;
+    conring_put(&ring, level, text, n);
+    if (level > gate->upper || !sink)
+        return;
+    if (level > gate->lower) {
+        if (!ratelimit_ok())
+            return;
+        if (rl_suppressed) {
+            char note[48];
+            int len = snprintf(note, sizeof(note), "printk: %u messages suppressed.",
+                               rl_suppressed);
+            rl_suppressed = 0;
+            emit_console(note, (size_t)len);
+        }
+    }
+    emit_console(text, n);
+}
+
+/* Send one line to the console sink, prefixed and stamped. */
+static void emit_console(const char *text, size_t n)
 {
     char out[LOG_LINE_MAX + 48];
     char ts[40];
 
-    conring_put(&ring, level, text, n);
-    if (level > threshold || !sink)
-        return;
     format_timestamp(ts, sizeof(ts));
     int len = snprintf(out, sizeof(out), "(XEN) %s%.*s\r\n", ts, (int)n, text);
     if (len >= (int)sizeof(out)) {

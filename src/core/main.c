@@ -216,7 +216,8 @@ void kmain(uint32_t magic, uint32_t info_pa)
     if (boot_opts.console_vga)
         vga_init();
     console_init(console_out, boot_opts.conswitch_char);
-    log_set_threshold(boot_opts.loglvl);
+    log_set_levels(boot_opts.loglvl, boot_opts.loglvl_rate);
+    log_set_guest_levels(boot_opts.guest_loglvl, boot_opts.guest_loglvl_rate);
     log_set_timestamps(boot_opts.console_timestamps);
     panic_set_noreboot(boot_opts.noreboot);
     time_init();

@@ -29,10 +29,10 @@ static void note_unknown_port(struct domain *d, uint16_t port, bool in)
             return;
     if (d->unknown_port_count < DOMAIN_UNKNOWN_PORTS) {
         d->unknown_ports[d->unknown_port_count++] = port;
-        log_info("d%d: %s of unemulated port %#x (reads all ones, writes ignored)", d->id,
-                 in ? "read" : "write", port);
+        gprintk(LOG_INFO, "d%d: %s of unemulated port %#x (reads all ones, writes ignored)",
+                d->id, in ? "read" : "write", port);
         if (d->unknown_port_count == DOMAIN_UNKNOWN_PORTS)
-            log_info("d%d: further unemulated ports are not logged", d->id);
+            gprintk(LOG_INFO, "d%d: further unemulated ports are not logged", d->id);
     }
 }
 

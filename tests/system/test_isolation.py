@@ -85,7 +85,7 @@ def test_clihlt_sleeps_forever_without_stalling_anyone(boot, tmp_path):
 
 
 def test_portfuzz_is_contained(boot, tmp_path):
-    p = start_pair(boot, tmp_path, "portfuzz", on_reboot="restart", append="loglvl=all")
+    p = start_pair(boot, tmp_path, "portfuzz", on_reboot="restart", append="guest_loglvl=all")
     p.k.expect(r"\(d\d+\) [^\r\n]*portfuzz: 131072 ops", 20)
     p.canary_advances(10)
     rows = p.alive_and_unharmed()

@@ -151,6 +151,54 @@ static void test_log_levels_pick_the_console_lines(void **state)
     assert_int_equal(conring_lines(log_ring()), 6);
 }
 
+static uint64_t now_ns;
+static uint64_t test_clock(void) { return now_ns; }
+
+/* loglvl=<lower>/<upper> as Xen has it: up to lower always, up to upper at most 10 lines per
+ * 5 s (then one "printk: N messages suppressed." before the next), above upper never; and
+ * gprintk lines by guest_loglvl= alone. */
+static void test_log_rate_limit_and_guest_levels(void **state)
+{
+    (void)state;
+    now_ns = 1;
+    log_set_clock(test_clock);
+    log_set_levels(LOG_ERR, LOG_INFO);
+    log_set_guest_levels(LOG_NONE, LOG_WARNING);
+    for (int i = 0; i < 30; i++)
+        log_info("chatty %d", i);
+    assert_non_null(strstr(ser, "(XEN) chatty 0\r\n"));
+    /* The bucket may have been partly used by an earlier line: at most 10 got through. */
+    assert_null(strstr(ser, "(XEN) chatty 10\r\n"));
+    assert_null(strstr(ser, "chatty 29"));
+    log_err("errors always");
+    assert_non_null(strstr(ser, "(XEN) errors always\r\n"));
+    log_debug("never");
+    assert_null(strstr(ser, "never"));
+    ser_clear();
+    now_ns += 5000000001ull;                        /* one token back */
+    log_info("after the pause");
+    assert_non_null(strstr(ser, "(XEN) printk: "));
+    assert_non_null(strstr(ser, " messages suppressed.\r\n(XEN) after the pause\r\n"));
+    /* Guest-caused lines: info is above guest_loglvl's upper (warning): ring only. */
+    ser_clear();
+    now_ns += 60000000000ull;
+    gprintk(LOG_INFO, "d1: guest info");
+    assert_string_equal(ser, "");
+    gprintk(LOG_WARNING, "d1: guest warning");      /* rate-limited, passes */
+    assert_string_equal(ser, "(XEN) d1: guest warning\r\n");
+    log_set_guest_levels(LOG_ALL, LOG_ALL);
+    gprintk(LOG_DEBUG, "d1: guest debug");
+    assert_non_null(strstr(ser, "(XEN) d1: guest debug\r\n"));
+    char line[64];
+    int level;
+    unsigned n = conring_lines(log_ring());
+    assert_true(conring_get(log_ring(), n - 1, &level, line, sizeof(line)) > 0);
+    assert_int_equal(level, LOG_DEBUG);                 /* the guest flag is not kept */
+    log_set_guest_levels(LOG_NONE, LOG_WARNING);
+    log_set_threshold(LOG_WARNING);
+    log_set_clock(NULL);
+}
+
 static void test_log_multiline_long_and_timestamps(void **state)
 {
     (void)state;
@@ -354,6 +402,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_log_levels_pick_the_console_lines, setup),
+        cmocka_unit_test_setup(test_log_rate_limit_and_guest_levels, setup),
         cmocka_unit_test_setup(test_log_multiline_long_and_timestamps, setup),
         cmocka_unit_test_setup(test_log_timestamp_modes, setup),
         cmocka_unit_test_setup(test_prompt_hidden_then_redrawn_with_the_half_line, setup),

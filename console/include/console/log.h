@@ -1,6 +1,9 @@
 /* The hypervisor's log: printk and friends. Every line goes into the log ring (conring)
- * with its level; lines at or below the console threshold (loglvl=) also go to the serial
- * console, each prefixed "(XEN) ". */
+ * with its level, and to the serial console (prefixed "(XEN) ") as Xen decides: a line at or
+ * below the lower threshold always, one up to the upper threshold while the rate limit lets
+ * it (Xen's printk_ratelimit: a burst of 10 per 5 s; "printk: N messages suppressed." says
+ * how many were not), one above it never. Lines a guest's actions cause (gprintk) have
+ * their own pair of thresholds, guest_loglvl=, so a guest cannot flood the console. */
 #ifndef KESTREL_CONSOLE_LOG_H
 #define KESTREL_CONSOLE_LOG_H
 
@@ -24,6 +27,10 @@ void log_vprintf(int level, const char *fmt, va_list ap);
 #define log_err(...)    log_printf(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)   log_printf(LOG_WARNING, __VA_ARGS__)
 #define log_debug(...)  log_printf(LOG_DEBUG, __VA_ARGS__)
+/* A line caused by a guest (Xen's XENLOG_G_*): or'ed into the level, filtered by the
+ * guest thresholds. */
+#define LOG_GUEST       0x100
+#define gprintk(level, ...) log_printf((level) | LOG_GUEST, __VA_ARGS__)
 
 /* Where console lines go (the console layer's writer) and the clock for timestamps. */
 typedef void (*log_sink_fn)(const char *s, size_t n);
@@ -31,9 +38,14 @@ typedef uint64_t (*log_clock_fn)(void);     /* nanoseconds since boot */
 void log_set_sink(log_sink_fn sink);
 void log_set_clock(log_clock_fn clock);
 
-/* Console threshold (loglvl=): lines with level <= threshold are printed. */
+/* Console thresholds (loglvl=<lower>/<upper>; guest_loglvl= for the guests' lines). */
+void log_set_levels(int lower, int upper);
+void log_set_guest_levels(int lower, int upper);
+/* One threshold for the host's lines, lower and upper alike (the loglvl command, keys + and
+ * -): exactly the lines at or below it are printed. */
 void log_set_threshold(int level);
 int log_threshold(void);
+int log_threshold_upper(void);
 /* Timestamps on console lines: the CONSOLE_TS_* mode from core/bootopts.h. */
 void log_set_timestamps(int mode);
 
