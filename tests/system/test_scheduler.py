@@ -88,10 +88,11 @@ def test_guest_timers_are_kept_between_host_ticks_beside_a_cpu_hog(boot, tmp_pat
     waker preempts the hog, so the PIT's interrupts arrive at (about) its rate and a 1 ms
     sleep takes about 1 ms. With wake-ups only at the 100 Hz host tick the guest got ~50
     of 500 irqs and each sleep took ~10 ms. The bounds sit where a loaded 2-core host still
-    clears them and tick-only wake-ups never can: >= 1/3 of the irqs (loaded: 499-774 of
-    1000, tick-only: ~100) and sleeps under half a tick each (loaded: 80-140 ms for the 50,
-    which the old 3 ms-each bound nearly failed; tick-only: ~500 ms). The figures
-    themselves are bench/timer_bench.py's."""
+    clears them and tick-only wake-ups never can: twice the irqs the 100 Hz host tick can
+    deliver (one core busy beside this run: 499-774 of 1000; both cores busy: 293, which
+    failed the old 1/3 bound; tick-only: ~100) and sleeps under half a tick each (loaded:
+    80-140 ms for the 50, which the old 3 ms-each bound nearly failed; tick-only: ~500 ms).
+    The figures themselves are bench/timer_bench.py's."""
     mods = [guest_elf("timer"), guest_elf("burn"),
             write_cfg(tmp_path, "burn.cfg", name="burn", kernel="burn.elf", memory=4,
                       extra="report=0"),
@@ -100,7 +101,7 @@ def test_guest_timers_are_kept_between_host_ticks_beside_a_cpu_hog(boot, tmp_pat
     k = boot(initrd=mods)
     m = k.expect(r"\(d2\) timer: pit 1000 Hz: (\d+) irqs in (\d+) ms\r\n", 60)
     irqs, ms = int(m.group(1)), int(m.group(2))
-    assert irqs >= ms // 3, (irqs, ms)                     # >= 333 of ~1000 (tick-only: ~100)
+    assert irqs >= ms // 5, (irqs, ms)                     # >= 200 of ~1000 (tick-only: ~100)
     m = k.expect(r"\(d2\) timer: 50 sleeps of 1000 us took (\d+) us\r\n", 60)
     assert int(m.group(1)) <= 50 * 5000, m.group(0)       # < 5 ms each (tick-only: ~10 ms)
     k.expect(r"\(d2\) timer: done", 10)
