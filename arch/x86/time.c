@@ -3,9 +3,10 @@
  * CPU has no APIC.
  *
  * Calibration runs in the background of boot: time_init starts PIT channel 2 counting down
- * from 0xFFFF (55 ms at most) and notes the TSC; the boot goes on (memory, domains) and
- * the first caller that needs a frequency ends the window, after at least PIT_CALIB_MS, by
- * latching the PIT count. The window is then as long as the boot took, so calibration costs
+ * from 0xFFFF (55 ms at most) and samples the PIT, the TSC and the APIC timer together; the
+ * boot goes on (memory, domains) and the first caller that needs a frequency ends the
+ * window, after at least PIT_CALIB_MS, with a second sample (take_sample: each one
+ * bracketed by TSC reads, so a pause while sampling cannot skew the result). The window is then as long as the boot took, so calibration costs
  * the boot nothing once there is at least PIT_CALIB_MS of work to hide it behind, and it is
  * more precise the longer the boot. A window that ran past the PIT's range (OUT went high)
  * is measured again, synchronously.
@@ -41,10 +42,13 @@ static uint64_t period_tsc, next_tick_tsc, deadline_tsc, slop_tsc;
 static uint64_t apic_mult;      /* APIC timer counts = TSC cycles * apic_mult >> 32 */
 static uint64_t cycles_mult;    /* TSC cycles = ns * cycles_mult >> 24 */
 static tick_fn on_tick;
-static struct {
-    uint64_t tsc;               /* TSC when channel 2 was loaded */
-    uint32_t apic;              /* APIC timer count then */
-} window;
+/* One reading of the three counters, as close to one instant as this CPU allows. */
+struct clock_sample {
+    uint64_t tsc;               /* the midpoint of the TSC reads around the PIT latch */
+    uint32_t apic;              /* APIC timer count */
+    int32_t pit;                /* PIT ticks since channel 2 was loaded; -1: it wrapped */
+};
+static struct clock_sample window;     /* the calibration window's start */
 
 static inline volatile uint32_t *lapic_reg(uint32_t off)
 {
@@ -63,19 +67,6 @@ static void lapic_start_counting(void)
     *lapic_reg(LAPIC_TIMER_INIT) = 0xFFFFFFFFu;
 }
 
-/* Load PIT channel 2 (one-shot, mode 0) with its largest count and note where the TSC and
- * the APIC timer stand: the start of a calibration window. */
-static void window_open(void)
-{
-    outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));   /* gate on, speaker off */
-    outb(0x43, 0xB0);                                     /* ch2, lo/hi, mode 0 */
-    outb(0x42, (uint8_t)PIT_CH2_FULL);
-    outb(0x42, (uint8_t)(PIT_CH2_FULL >> 8));
-    window.apic = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
-    window.tsc = rdtsc();
-    window_started = true;
-}
-
 /* PIT ticks since window_open, or -1 once channel 2 reached zero (its OUT, port 0x61 bit
  * 5, goes high and stays high): past that the count has wrapped and means nothing. */
 static int32_t window_pit_ticks(void)
@@ -88,24 +79,59 @@ static int32_t window_pit_ticks(void)
     return (int32_t)(PIT_CH2_FULL - count);
 }
 
+/* Read the PIT, the APIC timer and the TSC together: the TSC on both sides of the others,
+ * the narrowest of SAMPLE_TRIES tries kept. A pause between the reads (an SMI, or the host
+ * of a virtual machine taking the CPU away) would otherwise count against one clock only
+ * and skew the calibration by as much; a try it lands in is wide and is dropped. */
+#define SAMPLE_TRIES 5
+static struct clock_sample take_sample(void)
+{
+    struct clock_sample best = { 0, 0, -1 };
+    uint64_t best_width = ~0ULL;
+    for (int i = 0; i < SAMPLE_TRIES; i++) {
+        uint64_t t0 = rdtsc();
+        int32_t pit = window_pit_ticks();
+        uint32_t apic = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
+        uint64_t t1 = rdtsc();
+        if (t1 - t0 < best_width) {
+            best_width = t1 - t0;
+            best = (struct clock_sample){ t0 + (t1 - t0) / 2, apic, pit };
+        }
+    }
+    return best;
+}
+
+/* Load PIT channel 2 (one-shot, mode 0) with its largest count and take the first sample:
+ * the start of a calibration window. */
+static void window_open(void)
+{
+    outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));   /* gate on, speaker off */
+    outb(0x43, 0xB0);                                     /* ch2, lo/hi, mode 0 */
+    outb(0x42, (uint8_t)PIT_CH2_FULL);
+    outb(0x42, (uint8_t)(PIT_CH2_FULL >> 8));
+    window = take_sample();
+    window_started = true;
+}
+
 /* Close the window: wait until it spans at least PIT_CALIB_MS, then derive the TSC and APIC
- * timer rates from what each counted. False when the window overran the PIT's range. */
+ * timer rates from what each counted between the two samples. False when the window
+ * overran the PIT's range. */
 static bool window_close(void)
 {
     const int32_t min_ticks = (int32_t)(PIT_HZ * PIT_CALIB_MS / 1000);
-    int32_t pit;
-    uint64_t t1;
-    uint32_t a1;
+    struct clock_sample end;
     uint64_t spins = 0;
-    do {
-        t1 = rdtsc();
-        a1 = use_lapic ? *lapic_reg(LAPIC_TIMER_CUR) : 0;
-        pit = window_pit_ticks();
-    } while (pit >= 0 && pit < min_ticks && ++spins < 10000000ULL);   /* a dead PIT */
-    if (pit < min_ticks)
+    if (window.pit < 0)
         return false;
-    tsc_freq = (t1 - window.tsc) * PIT_HZ / (uint64_t)pit;
-    apic_timer_freq = (uint64_t)(window.apic - a1) * PIT_HZ / (uint64_t)pit;
+    do {
+        end = take_sample();
+    } while (end.pit >= 0 && end.pit - window.pit < min_ticks &&
+             ++spins < 2000000ULL);                       /* a dead PIT */
+    if (end.pit < 0 || end.pit - window.pit < min_ticks)
+        return false;
+    uint64_t pit = (uint64_t)(end.pit - window.pit);
+    tsc_freq = (end.tsc - window.tsc) * PIT_HZ / pit;
+    apic_timer_freq = (uint64_t)(window.apic - end.apic) * PIT_HZ / pit;
     return true;
 }
 
