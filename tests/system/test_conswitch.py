@@ -34,14 +34,14 @@ def k():
 def switch_to_dom0(k, code=b"\x01", letter="a"):
     begin = k.mark()
     k.send(code * 3)
-    k.expect(re.escape(TO_DOM0.format(c=letter)), 3)
+    k.expect(re.escape(TO_DOM0.format(c=letter)), 10)
     return k.output()[begin:k.pos].decode()
 
 
 def switch_to_xen(k, code=b"\x01", letter="a"):
     begin = k.mark()
     k.send(code * 3)
-    k.expect(re.escape(TO_XEN.format(c=letter)) + r"\(XEN\) $", 3)
+    k.expect(re.escape(TO_XEN.format(c=letter)) + r"\(XEN\) $", 10)
     return k.output()[begin:k.pos].decode()
 
 

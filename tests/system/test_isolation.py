@@ -108,7 +108,9 @@ def test_msrfuzz_gets_gp_and_is_contained(boot, tmp_path):
 def test_pitstorm_is_contained(boot, tmp_path):
     p = start_pair(boot, tmp_path, "pitstorm")
     m = p.k.expect(r"\(d2\) pitstorm: (\d+) irqs after 2 s", 20)
-    assert int(m.group(1)) > 1000                 # it gets its storm...
+    # It gets its storm: more IRQs than the host's 100 Hz tick alone could give it in 2 s,
+    # a bound a loaded host still meets (the rate itself is a benchmark figure).
+    assert int(m.group(1)) > 200
     p.canary_advances(20)                          # ...and the canary its time
     assert p.alive_and_unharmed()["h"]["state"] in ("r-----", "-b----")
 

@@ -224,7 +224,7 @@ def test_64k_random_bytes_then_a_working_shell():
         want = [w for w in ran if w and w not in known]
         got = re.findall(r"^\(XEN\) unknown command '(.*)' \(try 'help'\)\r$", out, re.M)
         assert len(want) > 100 and got == want
-        assert elapsed < 120
+        assert elapsed < 120 * k.slow
 
 
 def test_log_flood_keeps_lines_and_dmesg_shows_them():
