@@ -292,6 +292,28 @@ static void inject_exception(struct vmcb *vm, uint8_t vector, bool has_err, uint
                             (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
 }
 
+/* The guest's EFER into the VMCB, with one exception: while its paging and PAE are both off,
+ * EFER.LME is kept here only and CR0 writes are intercepted, so that turning paging on
+ * still activates long mode (svm_handle_cr0_write). LME has no effect in that state, but
+ * QEMU's TCG mishandles it: a #VMEXIT from a guest with EFER.LME set, CR0.PG and CR4.PAE
+ * clear leaves the host's CR0 unrestored (its cpu_x86_update_cr0 returns early), and the
+ * host then runs with paging "off" until QEMU aborts. Call after every change of the
+ * guest's EFER, CR0 or CR4. */
+static void sync_efer(struct svm_vcpu *s)
+{
+    struct vmcb *vm = s->vmcb;
+    bool hide = (s->guest_efer & VMSR_EFER_LME) && !(vm->save.cr0 & (1ULL << 31)) &&
+                !(vm->save.cr4 & (1ULL << 5));
+    uint64_t efer = s->guest_efer & ~VMSR_EFER_LMA;
+    if (hide)
+        efer &= ~VMSR_EFER_LME;
+    vm->save.efer = (vm->save.efer & VMSR_EFER_LMA) | efer | EFER_SVME;   /* LMA: the CPU's */
+    if (hide)
+        vm->control.intercept_cr |= 1u << 16;           /* CR0 writes */
+    else
+        vm->control.intercept_cr &= ~(1u << 16);
+}
+
 /* EFER is intercepted so the guest never clears SVME (VMRUN would refuse the VMCB) and never
  * sees it set; its writes follow a real CPU's rules (vmsr_efer_check), and LMA, which
  * follows CR0.PG, reads as the VMCB has it. */
@@ -305,7 +327,7 @@ static int handle_efer(struct svm_vcpu *s, bool write, uint64_t *val)
     if (!vmsr_efer_check(s->guest_efer | lma, *val, s->vmcb->save.cr0 & (1ULL << 31)))
         return -1;
     s->guest_efer = *val & ~VMSR_EFER_LMA;
-    s->vmcb->save.efer = lma | s->guest_efer | EFER_SVME;
+    sync_efer(s);
     return 0;
 }
 
@@ -424,10 +446,25 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         v->exits[EXIT_VIRT_INSN]++;
         inject_exception(vm, 6, false, 0);
         return;
+    case VMEXIT_CR0_WRITE:
+        v->exits[EXIT_OTHER]++;
+        switch (svm_handle_cr0_write(vm, v, s->guest_efer & VMSR_EFER_LME)) {
+        case CR4_DONE:
+            sync_efer(s);
+            return;
+        case CR4_FAULT:
+            inject_exception(vm, 13, true, 0);
+            return;
+        case CR4_UNDECODED:
+            vcpu_handle_fatal(v, "a CR0 write that could not be decoded");
+            return;
+        }
+        return;
     case VMEXIT_CR4_WRITE:
         v->exits[EXIT_OTHER]++;
         switch (svm_handle_cr4_write(vm, v)) {
         case CR4_DONE:
+            sync_efer(s);
             return;
         case CR4_FAULT:
             inject_exception(vm, 13, true, 0);

@@ -1,7 +1,10 @@
 /* CR4 writes under SVM: intercepted so that a guest cannot set a bit this CPU does not
  * allow (VMXE on AMD, for one), which would make the next VMRUN refuse the whole VMCB;
- * the guest gets #GP instead, as on bare hardware. Without decode assists the MOV to CR4
- * is decoded from the guest's own instruction bytes, reached through its page tables. */
+ * the guest gets #GP instead, as on bare hardware. CR0 writes: intercepted only in the
+ * window where svm.c keeps the guest's EFER.LME out of the VMCB (paging and PAE off), so
+ * that turning paging on there activates long mode as the CPU would. Without decode
+ * assists the instruction is decoded from the guest's own bytes, reached through its page
+ * tables. */
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "arch/guest_walk.h"
@@ -20,9 +23,10 @@ static struct guest_paging paging_of(const struct vmcb *vm, struct domain *dom)
                                   dom };
 }
 
-/* Decode MOV CR4, reg at the guest's RIP: the source register's value and the length. */
-static bool decode_mov_to_cr4(const struct vmcb *vm, const struct vcpu *v, uint64_t *val,
-                              unsigned *len)
+/* Decode MOV CRn, reg (n = want) at the guest's RIP: the source register's value and the
+ * length. For CR0, CLTS too (*val: CR0 with TS clear). */
+static bool decode_mov_to_cr(const struct vmcb *vm, const struct vcpu *v, unsigned want,
+                             uint64_t *val, unsigned *len)
 {
     uint8_t insn[15] = { 0 };
     struct guest_paging pg = paging_of(vm, v->dom);
@@ -33,11 +37,16 @@ static bool decode_mov_to_cr4(const struct vmcb *vm, const struct vcpu *v, uint6
         i++;
     if (v->long_mode && (insn[i] & 0xf0) == 0x40)
         rex = insn[i++];
+    if (want == 0 && i + 2 <= have && insn[i] == 0x0f && insn[i + 1] == 0x06) {
+        *val = vm->save.cr0 & ~(1ULL << 3);                 /* CLTS */
+        *len = i + 2;
+        return true;
+    }
     if (i + 3 > have || insn[i] != 0x0f || insn[i + 1] != 0x22)
         return false;
     uint8_t modrm = insn[i + 2];
     unsigned cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0);
-    if ((modrm >> 6) != 3 || cr != 4)
+    if ((modrm >> 6) != 3 || cr != want)
         return false;
     unsigned gpr = (modrm & 7) | ((rex & 1) ? 8 : 0);
     const uint64_t *regs[16] = {
@@ -56,12 +65,40 @@ enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vm, struct vcpu *v)
 {
     uint64_t val;
     unsigned len;
-    if (!decode_mov_to_cr4(vm, v, &val, &len))
+    if (!decode_mov_to_cr(vm, v, 4, &val, &len))
         return CR4_UNDECODED;
     if (val & ~CR4_GUEST_ALLOWED)
         return CR4_FAULT;
     vm->save.cr4 = val;
     v->regs.rip += len;
     vm->control.tlb_control = 1;    /* paging bits may have changed: flush this ASID */
+    return CR4_DONE;
+}
+
+#define CR0_PE  (1ULL << 0)
+#define CR0_NW  (1ULL << 29)
+#define CR0_CD  (1ULL << 30)
+#define CR0_PG  (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+
+enum svm_cr4_result svm_handle_cr0_write(struct vmcb *vm, struct vcpu *v, bool lme)
+{
+    uint64_t val;
+    unsigned len;
+    if (!decode_mov_to_cr(vm, v, 0, &val, &len))
+        return CR4_UNDECODED;
+    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+        ((val & CR0_NW) && !(val & CR0_CD)))
+        return CR4_FAULT;
+    if ((val & CR0_PG) && !(vm->save.cr0 & CR0_PG) && lme) {
+        if (!(vm->save.cr4 & CR4_PAE))
+            return CR4_FAULT;                   /* long mode needs PAE */
+        vm->save.efer |= EFER_LME | EFER_LMA;   /* paging on with LME: long mode is active */
+    }
+    vm->save.cr0 = val | (1ULL << 4);           /* ET is fixed at 1 */
+    v->regs.rip += len;
+    vm->control.tlb_control = 1;                /* paging may have changed: flush this ASID */
     return CR4_DONE;
 }

@@ -1,9 +1,12 @@
-/* CR4 write emulation for the SVM backend (arch/x86/svm/svm_cr.c); private to svm/. */
+/* CR0 and CR4 write emulation for the SVM backend (arch/x86/svm/svm_cr.c); private to
+ * svm/. */
 #ifndef KESTREL_ARCH_SVM_CR_H
 #define KESTREL_ARCH_SVM_CR_H
 
 struct vmcb;
 struct vcpu;
+
+#include <stdbool.h>
 
 enum svm_cr4_result { CR4_DONE, CR4_FAULT, CR4_UNDECODED };
 
@@ -11,5 +14,11 @@ enum svm_cr4_result { CR4_DONE, CR4_FAULT, CR4_UNDECODED };
  * CR4_FAULT (a bit the guest may not set: inject #GP), CR4_UNDECODED (not a MOV to CR4
  * from a register, or its bytes are unreachable). */
 enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vm, struct vcpu *v);
+/* The same for an intercepted MOV to CR0 or CLTS (the CR0 write intercept is on only while
+ * the guest's EFER.LME is kept out of the VMCB, see svm.c): the CPU's checks (#GP for PG
+ * without PE, NW without CD, bits 32-63, and for turning paging on with lme set but PAE
+ * off); with lme and PAE, turning paging on activates long mode (EFER.LME and LMA set in
+ * the VMCB). */
+enum svm_cr4_result svm_handle_cr0_write(struct vmcb *vm, struct vcpu *v, bool lme);
 
 #endif

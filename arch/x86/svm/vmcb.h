@@ -131,6 +131,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb layou
 #define EVENT_ERR_VALID     (1ULL << 11)
 
 /* exit codes */
+#define VMEXIT_CR0_WRITE    0x010
 #define VMEXIT_CR4_WRITE    0x014
 #define VMEXIT_EXCP_BASE    0x040
 #define VMEXIT_INTR         0x060
