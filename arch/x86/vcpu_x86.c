@@ -1,7 +1,9 @@
 /* x86 exit handling shared by the SVM and VMX backends: the CPUID a guest sees (the host's,
- * less what the vCPU does not give: virtualization, the PMU, debug store, TSC_AUX,
- * speculation-control MSRs, SME/SEV; plus Kestrel's hypervisor leaves), the guest CPU
- * model the MSR emulation (arch/x86/vmsr.c) follows, and port I/O completion. */
+ * less what the vCPU does not give: VMX/SVM, the APIC and x2APIC, the PMU, debug store,
+ * thermal and power management, TSX and MPX, XSAVES, RDTSCP/RDPID (TSC_AUX),
+ * speculation-control MSRs, SME/SEV; plus MTRR, PAT and TSC_ADJUST, which are emulated,
+ * the guest's own CR4.OSXSAVE, and Kestrel's hypervisor leaves), the guest CPU model the
+ * MSR emulation (arch/x86/vmsr.c) follows, and IN/OUT completion (the result into RAX). */
 #include "core/domain.h"
 #include "arch/cpu.h"
 #include "arch/vmsr.h"

@@ -1,7 +1,8 @@
 /* The boot sequence, from kmain (called by arch/x86/boot/head.S in long mode) to the
- * (XEN) prompt: serial console first so every later step can report, then traps, the
- * Multiboot info and boot options, memory, the domains (while the TSC calibration window
- * runs), then the tick and interrupts. */
+ * (XEN) prompt: GDT and traps first so any fault panics readably, then the serial console
+ * (COM1 at Xen's defaults) so every later step can report, the Multiboot info and boot
+ * options, memory, the domains (while the TSC calibration window runs), then the tick and
+ * interrupts. */
 #include <stdbool.h>
 #include "core/boot.h"
 #include "core/panic.h"

@@ -2,7 +2,8 @@
  * pending domain shutdowns, wake blocked vCPUs, pick the next vCPU by the weighted policy
  * and run it until its slice ends, it blocks, or the operator types; idle with HLT when
  * nothing is runnable. The host timer (tick or deadline) interrupts a guest even when it
- * runs with IF=0, because physical interrupts always exit (SVM's INTR intercept). */
+ * runs with IF=0, because physical interrupts always exit (SVM's INTR intercept, VMX's
+ * external-interrupt exiting). */
 #include "sched/sched.h"
 #include "sched/policy.h"
 #include "core/domain.h"

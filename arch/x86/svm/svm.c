@@ -30,7 +30,7 @@ struct svm_vcpu {
 void svm_world_switch(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
 /* Chosen at link time: svm_fastpath.c (none) or svm_fastpath_floor.c (the bench-only floor
  * that resumes the guest at once after VMMCALL and CPUID). True when the exit was finished. */
-bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs);
+bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs);
 void svm_vmsave(uint64_t pa);
 
 static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;
@@ -149,9 +149,9 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
                                uint64_t p2m_root)
 {
     struct svm_vcpu *s = v->arch;
-    struct vmcb *vm = s->vmcb;
-    memset(vm, 0, sizeof(*vm));
-    struct vmcb_control *c = &vm->control;
+    struct vmcb *vmcb = s->vmcb;
+    memset(vmcb, 0, sizeof(*vmcb));
+    struct vmcb_control *c = &vmcb->control;
     c->intercept_cr = 1u << (16 + 4);   /* CR4 writes: see svm_cr.c */
     c->intercept_exceptions = 0;
     c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
@@ -176,7 +176,7 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     c->np_enable = 1;
     c->n_cr3 = p2m_root;
 
-    struct vmcb_save *g = &vm->save;
+    struct vmcb_save *g = &vmcb->save;
     set_seg(&g->cs, 0x08, 0xC9B, 0xFFFFFFFF, 0);
     set_seg(&g->ds, 0x10, 0xC93, 0xFFFFFFFF, 0);
     set_seg(&g->es, 0x10, 0xC93, 0xFFFFFFFF, 0);
@@ -215,26 +215,26 @@ static void svm_vcpu_flush_tlb(struct vcpu *v)
 
 static bool svm_vcpu_interruptible(struct vcpu *v)
 {
-    struct vmcb *vm = ((struct svm_vcpu *)v->arch)->vmcb;
-    return (vm->save.rflags & 0x200) && !(vm->control.int_state & 1) &&
-           !(vm->control.event_inj & EVENT_VALID);
+    struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+    return (vmcb->save.rflags & 0x200) && !(vmcb->control.int_state & 1) &&
+           !(vmcb->control.event_inj & EVENT_VALID);
 }
 
 static void svm_vcpu_inject_irq(struct vcpu *v, uint8_t vector)
 {
-    struct vmcb *vm = ((struct svm_vcpu *)v->arch)->vmcb;
-    vm->control.event_inj = EVENT_VALID | EVENT_TYPE_INTR | vector;
+    struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+    vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_INTR | vector;
     v->injected_irqs++;
 }
 
 static void svm_vcpu_request_irq_window(struct vcpu *v)
 {
     struct svm_vcpu *s = v->arch;
-    struct vmcb *vm = s->vmcb;
+    struct vmcb *vmcb = s->vmcb;
     /* A virtual interrupt the guest can take only when interruptible, and an intercept of
      * the moment it would: that exit is the window. */
-    vm->control.int_ctl |= V_IRQ | V_IGN_TPR | (0xFULL << V_INTR_PRIO_SHIFT);
-    vm->control.intercept_misc1 |= INTERCEPT_VINTR;
+    vmcb->control.int_ctl |= V_IRQ | V_IGN_TPR | (0xFULL << V_INTR_PRIO_SHIFT);
+    vmcb->control.intercept_misc1 |= INTERCEPT_VINTR;
     s->irq_window = true;
 }
 
@@ -286,9 +286,9 @@ static void *svm_gpa_to_hva(uint64_t p2m_root, uint64_t gpa)
 }
 
 /* Inject #UD (the guest ran an instruction it may not have) or #GP(0). */
-static void inject_exception(struct vmcb *vm, uint8_t vector, bool has_err, uint32_t err)
+static void inject_exception(struct vmcb *vmcb, uint8_t vector, bool has_err, uint32_t err)
 {
-    vm->control.event_inj = EVENT_VALID | EVENT_TYPE_EXC | vector |
+    vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXC | vector |
                             (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
 }
 
@@ -337,9 +337,9 @@ static void handle_msr(struct vcpu *v, struct svm_vcpu *s, bool write)
 /* Decode one #VMEXIT and complete it. */
 static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
 {
-    struct vmcb *vm = s->vmcb;
-    uint64_t code = vm->control.exit_code;
-    uint64_t info1 = vm->control.exit_info_1, info2 = vm->control.exit_info_2;
+    struct vmcb *vmcb = s->vmcb;
+    uint64_t code = vmcb->control.exit_code;
+    uint64_t info1 = vmcb->control.exit_info_1, info2 = vmcb->control.exit_info_2;
 
     switch (code) {
     case VMEXIT_INTR:
@@ -366,9 +366,9 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     case VMEXIT_XSETBV: {           /* XCR0 is not in the VMCB: each vCPU keeps its own */
         v->exits[EXIT_OTHER]++;
         uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-        int vec = fpu_xsetbv(&s->fpu, vm->save.cr4, (uint32_t)v->regs.rcx, val);
+        int vec = fpu_xsetbv(&s->fpu, vmcb->save.cr4, (uint32_t)v->regs.rcx, val);
         if (vec)
-            inject_exception(vm, (uint8_t)vec, vec == 13, 0);
+            inject_exception(vmcb, (uint8_t)vec, vec == 13, 0);
         else
             v->regs.rip += 3;                           /* 0F 01 D1 */
         return;
@@ -386,7 +386,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         if (info1 & 0x4) {          /* INS/OUTS */
             struct string_io sio = { port, size, in, info1 & 0x8, info2 };
             if (vcpu_handle_string_io(v, &sio) == STRING_IO_FAULT)
-                inject_exception(vm, 13, true, 0);
+                inject_exception(vmcb, 13, true, 0);
             return;
         }
         vcpu_handle_pio(v, port, size, in);
@@ -398,10 +398,10 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         handle_msr(v, s, info1 & 1);
         return;
     case VMEXIT_RDPMC:                  /* no performance counters: every index is invalid */
-        inject_exception(vm, 13, true, 0);
+        inject_exception(vmcb, 13, true, 0);
         return;
     case VMEXIT_RDTSCP:                 /* not offered (CPUID hides it) */
-        inject_exception(vm, 6, false, 0);
+        inject_exception(vmcb, 6, false, 0);
         return;
     case VMEXIT_VMMCALL:
         v->exits[EXIT_HYPERCALL]++;
@@ -410,7 +410,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         return;
     case VMEXIT_NPF:
         v->exits[EXIT_NPF]++;
-        if (npt_fault_in(vm->control.n_cr3, info2, false))
+        if (npt_fault_in(vmcb->control.n_cr3, info2, false))
             return;             /* first touch of lazily cleared memory: retry */
         vcpu_handle_bad_gpa(v, info2, (info1 >> 1) & 1);
         return;
@@ -422,15 +422,15 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     case VMEXIT_CLGI: case VMEXIT_SKINIT: case VMEXIT_INVLPGA: case VMEXIT_ICEBP:
     case VMEXIT_MONITOR: case VMEXIT_MWAIT:
         v->exits[EXIT_VIRT_INSN]++;
-        inject_exception(vm, 6, false, 0);
+        inject_exception(vmcb, 6, false, 0);
         return;
     case VMEXIT_CR4_WRITE:
         v->exits[EXIT_OTHER]++;
-        switch (svm_handle_cr4_write(vm, v)) {
+        switch (svm_handle_cr4_write(vmcb, v)) {
         case CR4_DONE:
             return;
         case CR4_FAULT:
-            inject_exception(vm, 13, true, 0);
+            inject_exception(vmcb, 13, true, 0);
             return;
         case CR4_UNDECODED:
             vcpu_handle_fatal(v, "a CR4 write that could not be decoded");
@@ -453,7 +453,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     default:
         if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32) {
             v->exits[EXIT_EXCEPTION]++;
-            inject_exception(vm, (uint8_t)(code - VMEXIT_EXCP_BASE), false, 0);
+            inject_exception(vmcb, (uint8_t)(code - VMEXIT_EXCP_BASE), false, 0);
             return;
         }
         v->exits[EXIT_OTHER]++;
@@ -469,12 +469,12 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
 static void svm_vcpu_run_once(struct vcpu *v)
 {
     struct svm_vcpu *s = v->arch;
-    struct vmcb *vm = s->vmcb;
+    struct vmcb *vmcb = s->vmcb;
 
-    vm->save.rax = v->regs.rax;
-    vm->save.rsp = v->regs.rsp;
-    vm->save.rip = v->regs.rip;
-    vm->save.rflags = v->regs.rflags;
+    vmcb->save.rax = v->regs.rax;
+    vmcb->save.rsp = v->regs.rsp;
+    vmcb->save.rip = v->regs.rip;
+    vmcb->save.rflags = v->regs.rflags;
 
     fpu_enter(&s->fpu);
     dr_enter(&s->dr);
@@ -483,24 +483,24 @@ static void svm_vcpu_run_once(struct vcpu *v)
     __asm__ volatile("clgi; sti" ::: "memory");
     do
         svm_world_switch(s->vmcb_pa, &v->regs, host_vmcb_pa);
-    while (svm_fastpath(vm, &v->regs));
+    while (svm_fastpath(vmcb, &v->regs));
     __asm__ volatile("cli; stgi" ::: "memory");
 
-    v->regs.rax = vm->save.rax;
-    v->regs.rsp = vm->save.rsp;
-    v->regs.rip = vm->save.rip;
-    v->regs.rflags = vm->save.rflags;
-    v->long_mode = (vm->save.efer & 0x400) && (vm->save.cs.attr & 0x200);
-    vm->control.tlb_control = 0;
+    v->regs.rax = vmcb->save.rax;
+    v->regs.rsp = vmcb->save.rsp;
+    v->regs.rip = vmcb->save.rip;
+    v->regs.rflags = vmcb->save.rflags;
+    v->long_mode = (vmcb->save.efer & 0x400) && (vmcb->save.cs.attr & 0x200);
+    vmcb->control.tlb_control = 0;
     /* An event that was being delivered when the exit happened must be delivered again. */
-    if (vm->control.exit_int_info & EVENT_VALID) {
-        vm->control.event_inj = vm->control.exit_int_info;
-        vm->control.exit_int_info = 0;
+    if (vmcb->control.exit_int_info & EVENT_VALID) {
+        vmcb->control.event_inj = vmcb->control.exit_int_info;
+        vmcb->control.exit_int_info = 0;
     } else {
-        vm->control.event_inj = 0;
+        vmcb->control.event_inj = 0;
     }
     handle_exit(v, s);
-    vm->save.rax = v->regs.rax;
+    vmcb->save.rax = v->regs.rax;
     /* Pending host interrupts (the tick) are taken here. */
     __asm__ volatile("sti; nop; cli" ::: "memory");
 }

@@ -14,19 +14,19 @@
 #define CR4_GUEST_ALLOWED 0x770FFFULL
 
 /* The guest's paging as the VMCB holds it. */
-static struct guest_paging paging_of(const struct vmcb *vm, struct domain *dom)
+static struct guest_paging paging_of(const struct vmcb *vmcb, struct domain *dom)
 {
-    return (struct guest_paging){ vm->save.cr0, vm->save.cr3, vm->save.cr4, vm->save.efer,
+    return (struct guest_paging){ vmcb->save.cr0, vmcb->save.cr3, vmcb->save.cr4, vmcb->save.efer,
                                   dom };
 }
 
 /* Decode MOV CR4, reg at the guest's RIP: the source register's value and the length. */
-static bool decode_mov_to_cr4(const struct vmcb *vm, const struct vcpu *v, uint64_t *val,
+static bool decode_mov_to_cr4(const struct vmcb *vmcb, const struct vcpu *v, uint64_t *val,
                               unsigned *len)
 {
     uint8_t insn[15] = { 0 };
-    struct guest_paging pg = paging_of(vm, v->dom);
-    size_t have = guest_fetch_insn(&pg, vm->save.cs.base + v->regs.rip, insn);
+    struct guest_paging pg = paging_of(vmcb, v->dom);
+    size_t have = guest_fetch_insn(&pg, vmcb->save.cs.base + v->regs.rip, insn);
     unsigned i = 0, rex = 0;
     while (i < 4 && (insn[i] == 0x66 || insn[i] == 0x67 || insn[i] == 0x2e ||
                      insn[i] == 0x3e || insn[i] == 0x26 || insn[i] == 0x36))
@@ -52,16 +52,16 @@ static bool decode_mov_to_cr4(const struct vmcb *vm, const struct vcpu *v, uint6
     return true;
 }
 
-enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vm, struct vcpu *v)
+enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vmcb, struct vcpu *v)
 {
     uint64_t val;
     unsigned len;
-    if (!decode_mov_to_cr4(vm, v, &val, &len))
+    if (!decode_mov_to_cr4(vmcb, v, &val, &len))
         return CR4_UNDECODED;
     if (val & ~CR4_GUEST_ALLOWED)
         return CR4_FAULT;
-    vm->save.cr4 = val;
+    vmcb->save.cr4 = val;
     v->regs.rip += len;
-    vm->control.tlb_control = 1;    /* paging bits may have changed: flush this ASID */
+    vmcb->control.tlb_control = 1;    /* paging bits may have changed: flush this ASID */
     return CR4_DONE;
 }

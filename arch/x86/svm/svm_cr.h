@@ -10,6 +10,6 @@ enum svm_cr4_result { CR4_DONE, CR4_FAULT, CR4_UNDECODED };
 /* Emulate the intercepted MOV to CR4 at the guest's RIP: CR4_DONE (written, RIP advanced),
  * CR4_FAULT (a bit the guest may not set: inject #GP), CR4_UNDECODED (not a MOV to CR4
  * from a register, or its bytes are unreachable). */
-enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vm, struct vcpu *v);
+enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vmcb, struct vcpu *v);
 
 #endif

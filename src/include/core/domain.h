@@ -1,6 +1,6 @@
 /* Domains: guests built from the boot image's modules, each with one vCPU, its own memory
- * behind nested page tables, its emulated legacy devices and a console ring. Kestrel has no
- * dom0: domain ids start at 1. */
+ * behind nested page tables (NPT or EPT), its emulated legacy devices and a console ring.
+ * Kestrel has no dom0: domain ids start at 1. */
 #ifndef KESTREL_CORE_DOMAIN_H
 #define KESTREL_CORE_DOMAIN_H
 
@@ -41,7 +41,7 @@ struct domain {
     enum domain_state state;
     enum shutdown_reason last_shutdown;
     bool shutdown_pending;      /* applied by domains_reap(), outside the vCPU's exit path */
-    uint64_t p2m_root;          /* nested page tables */
+    uint64_t p2m_root;          /* guest-physical map: NPT (SVM) or EPT (VMX) */
     uint64_t mem_pages;         /* 4 KiB pages held now */
     uint64_t max_pages, target_pages;
     uint64_t created_ns;
@@ -116,7 +116,7 @@ void domain_console_backlog(struct domain *d);
 /* Bookkeeping for the devices between exits: PIT edges, UART IRQ line, interrupt injection. */
 void domain_update_irqs(struct domain *d);
 
-/* Virtualization is available (SVM with NPT found and enabled). */
+/* Virtualization is available (SVM with NPT or VMX with EPT found and enabled). */
 bool virt_available(void);
 const char *virt_unavailable_reason(void);
 

@@ -1,6 +1,7 @@
 /* The architecture-neutral vCPU interface. The core creates, runs and inspects vCPUs only
- * through these functions; a backend (arch/x86/svm today, arch/x86/vmx later) implements the
- * arch_vcpu_* half and calls back into the shared exit handlers declared at the bottom. */
+ * through these functions; a backend (arch/x86/svm or arch/x86/vmx, chosen at boot by
+ * arch/x86/virt.c) implements the arch_vcpu_* half and calls back into the shared exit
+ * handlers declared at the bottom. */
 #ifndef KESTREL_CORE_VCPU_H
 #define KESTREL_CORE_VCPU_H
 
@@ -51,15 +52,15 @@ struct vcpu {
     bool long_mode;             /* the guest runs 64-bit code (set by the backend per exit) */
     uint64_t exits[EXIT_COUNT];
     uint64_t injected_irqs;
-    void *arch;                 /* backend state (the VMCB lives behind this) */
+    void *arch;                 /* backend state (the VMCB or VMCS lives behind this) */
 };
 
 /* ---- implemented by the backend ------------------------------------------------------ */
 
 /* Detect and enable hardware virtualization on this CPU. On failure returns false and
- * writes a one-line reason ("CPU has no SVM", ...) into why. */
+ * writes a one-line reason ("this CPU has no AMD SVM; ...") into why. */
 bool arch_virt_init(char *why, size_t whysz);
-/* "AMD SVM with NPT", for `cpuinfo` and the boot log. */
+/* "AMD SVM with NPT" or "Intel VMX with EPT", for `cpuinfo` and the boot log. */
 const char *arch_virt_name(void);
 /* Allocate the backend's per-vCPU state; -1 when out of memory. */
 int arch_vcpu_create(struct vcpu *v);
@@ -81,7 +82,7 @@ void arch_vcpu_flush_tlb(struct vcpu *v);
 /* Translate a guest-physical address to a host pointer through the nested tables. */
 void *arch_gpa_to_hva(uint64_t p2m_root, uint64_t gpa);
 
-/* The guest-physical -> host-physical map (nested page tables on SVM). */
+/* The guest-physical -> host-physical map (nested page tables on SVM, EPT on VMX). */
 uint64_t arch_p2m_create(void);                                   /* empty; 0 = no memory */
 int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large);
 uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa);          /* hpa that was there, or 0 */

@@ -22,7 +22,7 @@ void sched_vcpu_yield(struct vcpu *v);
 void sched_set_vcpu_weight(struct vcpu *v, uint32_t weight);
 /* Serve the console and run vCPUs forever. */
 __attribute__((noreturn)) void sched_loop(void);
-/* Blocked vCPUs whose wake condition holds, checked from the loop. */
+/* The scheduler period (sched_slice_ms=), in ns. */
 uint64_t sched_slice_ns(void);
 /* The vCPU on the CPU now, or NULL. */
 struct vcpu *sched_current(void);
