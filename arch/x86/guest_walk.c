@@ -3,6 +3,7 @@
  * an entry without its present bit, ends the walk. */
 #include "arch/guest_walk.h"
 #include "core/domain.h"
+#include "core/guestmem.h"
 
 #define CR0_PG    0x80000000ULL
 #define CR4_PSE   0x10ULL

@@ -2,6 +2,9 @@
  * unpause, shutdown, reboot <dom>, mem-set, mem-max, vcpu-list, console, and the `q` key.
  * Domains are named by name or id; TAB completes their names. */
 #include "core/domain.h"
+#include "core/domain_build.h"
+#include "core/dom_console.h"
+#include "core/cmd_domain.h"
 #include "core/boot.h"
 #include "core/version.h"
 #include "sched/sched.h"
@@ -176,7 +179,6 @@ SHELL_COMMAND_COMPLETE(cmd_shutdown_entry, "shutdown", 0, "<dom>",
                        "shut a domain down (then its on_poweroff action)", cmd_shutdown,
                        domain_name_candidate);
 
-int domain_cmd_reboot(int argc, char **argv);
 int domain_cmd_reboot(int argc, char **argv)
 {
     return shutdown_common(argc, argv, SHUTDOWN_REBOOT);

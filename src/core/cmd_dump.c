@@ -2,6 +2,7 @@
  * counts by reason, device state) and `dumpmem <dom> <gpa> [len]` (hexdump of guest memory,
  * refusing addresses outside it). */
 #include "core/domain.h"
+#include "core/guestmem.h"
 #include "console/shell.h"
 #include "lib/ctype.h"
 #include "lib/string.h"

@@ -4,6 +4,7 @@
  * its vCPU is put at the Multiboot entry. Any error names the module, line or key; that
  * domain is not built and the others go on. */
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "core/domain_build.h"
 #include "core/guestmem.h"
 #include "core/boot.h"

@@ -3,6 +3,7 @@
  * number or a guest-physical pointer outside the domain's memory returns an error code and
  * never reaches hypervisor memory. */
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "core/guestmem.h"
 #include "sched/sched.h"
 #include "public/kestrel.h"

@@ -2,6 +2,7 @@
  * bus, HLT, bad guest-physical accesses, fatal guest states) and the per-exit device
  * bookkeeping: PIT edges and the UART line into the PIC, and interrupt injection. */
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "sched/sched.h"
 #include "console/log.h"
 #include "arch/time.h"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "core/guestmem.h"
 #include "sched/sched.h"
 #include "public/kestrel.h"

@@ -18,6 +18,8 @@
 #include <cmocka.h>
 
 #include "core/domain.h"
+#include "core/dom_console.h"
+#include "core/guestmem.h"
 #include "core/domain_build.h"
 #include "core/multiboot.h"
 #include "console/conswitch.h"

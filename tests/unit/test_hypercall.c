@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "core/guestmem.h"
 #include "public/kestrel.h"
 #include "fake_p2m.h"

@@ -18,6 +18,7 @@
 
 #include "arch/string_io.h"
 #include "core/domain.h"
+#include "core/guestmem.h"
 
 #define MEM (8u << 20)
 static uint8_t mem[MEM];

@@ -16,6 +16,7 @@
 #include "arch/virt_backend.h"
 #include "npt.h"
 #include "svm_cr.h"
+#include "svm.h"
 
 struct svm_vcpu {
     struct vmcb *vmcb;
@@ -27,11 +28,6 @@ struct svm_vcpu {
     struct dr_state dr;      /* DR0-DR3 (DR6 and DR7 are in the VMCB) */
 };
 
-void svm_world_switch(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
-/* Chosen at link time: svm_fastpath.c (none) or svm_fastpath_floor.c (the bench-only floor
- * that resumes the guest at once after VMMCALL and CPUID). True when the exit was finished. */
-bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs);
-void svm_vmsave(uint64_t pa);
 
 static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;
 static uint32_t max_asid, next_asid = 1;

@@ -3,8 +3,8 @@
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "vmcb.h"
+#include "svm.h"
 
-bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs);
 bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs)
 {
     (void)vmcb;

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "vmcb.h"
+#include "svm.h"
 
-bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs);
 bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs)
 {
     (void)regs;

@@ -56,6 +56,14 @@ uint64_t vmx_cr4_mask(void);
 uint64_t vmx_cr0_real(uint64_t guest);
 uint64_t vmx_cr4_real(uint64_t guest);
 
+/* vmx_entry.S: VMLAUNCH (launched 0) or VMRESUME, the guest's registers in and out of regs;
+ * nonzero when the instruction failed (no entry). */
+int vmx_world_switch(struct vcpu_regs *regs, int launched);
+/* Chosen at link time: vmx_fastpath.c (none) or vmx_fastpath_floor.c (the bench-only floor
+ * that resumes the guest at once after VMCALL and CPUID). Called right after a VM exit of
+ * the current VMCS; true when the exit was finished and the guest may be re-entered. */
+bool vmx_fastpath(struct vcpu_regs *regs);
+
 /* vmx_exit.c */
 void vmx_vcpu_run_once(struct vcpu *v);
 void vmx_inject_exception(uint8_t vector, bool has_err, uint32_t err);

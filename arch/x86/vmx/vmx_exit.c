@@ -19,10 +19,6 @@
 #define EFER_LME    (1ULL << 8)
 #define EFER_LMA    (1ULL << 10)
 
-int vmx_world_switch(struct vcpu_regs *regs, int launched);
-/* Chosen at link time: vmx_fastpath.c (none) or vmx_fastpath_floor.c (the bench-only floor
- * that resumes the guest at once after VMCALL and CPUID). True when the exit was finished. */
-bool vmx_fastpath(struct vcpu_regs *regs);
 
 /* Guest-visible value of CR0 (for PE checks). */
 static uint64_t guest_cr0(void)

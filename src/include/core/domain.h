@@ -67,13 +67,11 @@ struct domain {
     uint64_t con_bytes, con_dropped_input;
 };
 
-/* Build every domain whose cfg module is in the boot image (autostart ones are started).
- * Errors name the module, line and key; that domain is skipped and the others boot. */
-void domains_build_from_boot(void);
+/* The domain table (for the builder, src/core/domain_build.c): a free slot with the next
+ * id and the slot cleared, or NULL when all DOMAIN_MAX are in use; give a slot back. */
+struct domain *domain_alloc_slot(void);
+void domain_free_slot(struct domain *d);
 
-/* Create a domain from a boot module's cfg (the shell's `create`). Returns it or NULL with
- * a reason in err. */
-struct domain *domain_create_from_module(int cfg_module, char *err, size_t errsz);
 void domain_destroy(struct domain *d);
 int domain_pause(struct domain *d);
 int domain_unpause(struct domain *d);
@@ -99,25 +97,5 @@ unsigned domain_count(void);
 const char *domain_name_candidate(const char *line, unsigned word, unsigned i);
 /* xl list's state letters "r-----" for d. */
 void domain_state_letters(const struct domain *d, char out[7]);
-
-/* Guest memory access (for loaders, hypercalls and `dumpmem`): 0, or -1 when any byte is
- * outside the domain's memory. */
-int domain_copy_to(struct domain *d, uint64_t gpa, const void *src, size_t n);
-int domain_copy_from(struct domain *d, void *dst, uint64_t gpa, size_t n);
-
-/* Console: a byte from the guest's UART; bytes from the operator for its UART. */
-void domain_console_out(struct domain *d, uint8_t byte);
-void domain_console_in(struct domain *d, const uint8_t *bytes, size_t n);
-/* Feed queued input into the UART as its FIFO makes room. */
-void domain_console_pump(struct domain *d);
-/* Print the held console ring (the backlog shown by `console <dom>`). */
-void domain_console_backlog(struct domain *d);
-
-/* Bookkeeping for the devices between exits: PIT edges, UART IRQ line, interrupt injection. */
-void domain_update_irqs(struct domain *d);
-
-/* Virtualization is available (SVM with NPT or VMX with EPT found and enabled). */
-bool virt_available(void);
-const char *virt_unavailable_reason(void);
 
 #endif

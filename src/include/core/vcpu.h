@@ -117,4 +117,20 @@ void vcpu_handle_bad_gpa(struct vcpu *v, uint64_t gpa, bool write);
 /* Triple fault, or a guest state the hardware refused: crash with a reason. */
 void vcpu_handle_fatal(struct vcpu *v, const char *why);
 
+/* ---- between exits, for the scheduler (src/core/vcpu.c) ------------------------------ */
+
+/* Device bookkeeping before entry: PIT edges and the UART line into the PIC, then the
+ * highest pending vector injected, or an exit requested for when the guest can take it. */
+void vcpu_prepare_entry(struct vcpu *v);
+/* A blocked vCPU's wake test: its HC_BLOCK timeout passed or an interrupt is deliverable. */
+bool vcpu_should_wake(struct vcpu *v, uint64_t now);
+/* When something outside v will next want it to run (time_now_ns scale): its HC_BLOCK
+ * timeout, or its PIT's next IRQ 0 edge if the guest can take it (IRQ 0 unmasked in the
+ * virtual PIC and, for a blocked vCPU, IF set: other edges wake nobody). UINT64_MAX when
+ * nothing is due. The scheduler arms the host timer for it, so guest timers faster than
+ * the 100 Hz host tick and short timeouts are kept to time. */
+uint64_t vcpu_next_event_ns(const struct vcpu *v);
+/* The domain's device lines into its PIC (PIT edges, the UART's IRQ 4). */
+void domain_update_irqs(struct domain *d);
+
 #endif
