@@ -44,10 +44,7 @@ static void boot_warning(void *ctx, const char *msg)
 /* A zeroed frame for page tables. */
 static uint64_t alloc_table_frame(void)
 {
-    uint64_t pa = frame_alloc();
-    if (pa)
-        memset(phys_identity(pa), 0, PAGE_SIZE);
-    return pa;
+    return frame_alloc_zeroed(1);
 }
 
 /* The serial port the console uses: console=com2's, else COM1's (also for input when

@@ -187,4 +187,4 @@ static int cmd_runq(int argc, char **argv)
                                                                                  : "stopped");
     return 0;
 }
-SHELL_COMMAND(cmd_runq_entry, "runq", 'r', "", "dump run queues", cmd_runq);
+SHELL_DIAG_COMMAND(cmd_runq_entry, "runq", 'r', "dump run queues", cmd_runq, 3);

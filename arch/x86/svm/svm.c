@@ -32,16 +32,6 @@ struct svm_vcpu {
 static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;
 static uint32_t max_asid, next_asid = 1;
 
-
-/* A zeroed run of frames, or 0. */
-static uint64_t alloc_zeroed(size_t frames)
-{
-    uint64_t pa = frames == 1 ? frame_alloc() : frame_alloc_contig(frames, 1);
-    if (pa)
-        memset((void *)(uintptr_t)pa, 0, frames * FRAME_SIZE);
-    return pa;
-}
-
 /* Let the guest read and write an MSR without an exit (2 bits per MSR, read then write). */
 static void msrpm_pass(uint8_t *pm, uint32_t msr)
 {
@@ -75,10 +65,10 @@ static bool svm_init(char *why, size_t whysz)
         return false;
     }
     max_asid = svm.ebx;
-    hsave_pa = alloc_zeroed(1);
-    host_vmcb_pa = alloc_zeroed(1);
-    iopm_pa = alloc_zeroed(3);
-    msrpm_pa = alloc_zeroed(2);
+    hsave_pa = frame_alloc_zeroed(1);
+    host_vmcb_pa = frame_alloc_zeroed(1);
+    iopm_pa = frame_alloc_zeroed(3);
+    msrpm_pa = frame_alloc_zeroed(2);
     if (!hsave_pa || !host_vmcb_pa || !iopm_pa || !msrpm_pa) {
         snprintf(why, whysz, "no memory for the SVM host areas");
         return false;
@@ -108,7 +98,7 @@ static int svm_vcpu_create(struct vcpu *v)
         s = &pool[used++];
     if (!s)
         return -1;
-    s->vmcb_pa = alloc_zeroed(1);
+    s->vmcb_pa = frame_alloc_zeroed(1);
     if (!s->vmcb_pa)
         return -1;
     if (fpu_state_init(&s->fpu) != 0) {

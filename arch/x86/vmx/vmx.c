@@ -29,15 +29,6 @@ static uint16_t next_vpid = 1;
 
 extern char vmx_exit_point[];
 
-/* A zeroed run of frames, or 0. */
-static uint64_t alloc_zeroed(size_t frames)
-{
-    uint64_t pa = frames == 1 ? frame_alloc() : frame_alloc_contig(frames, 1);
-    if (pa)
-        memset((void *)(uintptr_t)pa, 0, frames * FRAME_SIZE);
-    return pa;
-}
-
 /* Control value from a capability MSR (low half: bits that must be 1, high half: bits
  * that may be 1): the required bits `need` plus whichever of `want` are allowed. False
  * when one of `need` is not allowed. */
@@ -146,10 +137,10 @@ static bool vmx_init(char *why, size_t whysz)
 {
     if (!vmx_probe(why, whysz))
         return false;
-    vmxon_pa = alloc_zeroed(1);
-    io_bitmap_pa = alloc_zeroed(2);
-    msr_bitmap_pa = alloc_zeroed(1);
-    host_msr_area_pa = alloc_zeroed(1);
+    vmxon_pa = frame_alloc_zeroed(1);
+    io_bitmap_pa = frame_alloc_zeroed(2);
+    msr_bitmap_pa = frame_alloc_zeroed(1);
+    host_msr_area_pa = frame_alloc_zeroed(1);
     if (!vmxon_pa || !io_bitmap_pa || !msr_bitmap_pa || !host_msr_area_pa) {
         snprintf(why, whysz, "no memory for the VMX host areas");
         return false;
@@ -218,8 +209,8 @@ static int vmx_vcpu_create(struct vcpu *v)
     if (!s)
         return -1;
     memset(s, 0, sizeof(*s));
-    s->vmcs_pa = alloc_zeroed(1);
-    s->msr_area_pa = alloc_zeroed(1);
+    s->vmcs_pa = frame_alloc_zeroed(1);
+    s->msr_area_pa = frame_alloc_zeroed(1);
     if (!s->vmcs_pa || !s->msr_area_pa || fpu_state_init(&s->fpu) != 0) {
         if (s->vmcs_pa)
             frame_free(s->vmcs_pa);
