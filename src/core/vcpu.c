@@ -52,6 +52,7 @@ void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint3
 void vcpu_handle_hlt(struct vcpu *v)
 {
     struct domain *d = v->dom;
+    arch_vcpu_skip_insn(v);
     domain_update_irqs(d);
     if ((v->regs.rflags & 0x200) && vpic_pending_vector(&d->pic) >= 0)
         return;     /* an interrupt is deliverable: HLT ends at once */

@@ -7,9 +7,8 @@
 #include "arch/paging.h"
 #include "mm/frame.h"
 #include "arch/string_io.h"
-#include "arch/fpu.h"
-#include "arch/vmsr.h"
-#include "arch/debugregs.h"
+#include "arch/processor.h"
+#include "arch/vcpu_x86.h"
 #include "lib/string.h"
 #include "lib/format.h"
 #include "vmcb.h"
@@ -19,13 +18,11 @@
 #include "svm.h"
 
 struct svm_vcpu {
+    struct vcpu_x86 x86;     /* first: the shared x86 state (DR6 and DR7 are in the VMCB) */
     struct vmcb *vmcb;
     uint64_t vmcb_pa;
     uint64_t guest_efer;     /* what the guest believes (SVME hidden) */
     bool irq_window;
-    struct fpu_state fpu;    /* x87/SSE/AVX registers and XCR0 */
-    struct vmsr_state msrs;  /* every MSR the guest has that the VMCB does not hold */
-    struct dr_state dr;      /* DR0-DR3 (DR6 and DR7 are in the VMCB) */
 };
 
 
@@ -101,7 +98,7 @@ static int svm_vcpu_create(struct vcpu *v)
     s->vmcb_pa = frame_alloc_zeroed(1);
     if (!s->vmcb_pa)
         return -1;
-    if (fpu_state_init(&s->fpu) != 0) {
+    if (fpu_state_init(&s->x86.fpu) != 0) {
         frame_free(s->vmcb_pa);
         return -1;
     }
@@ -116,8 +113,8 @@ static void svm_vcpu_destroy(struct vcpu *v)
     if (!s)
         return;
     frame_free(s->vmcb_pa);
-    fpu_state_free(&s->fpu);
-    dr_state_forget(&s->dr);
+    fpu_state_free(&s->x86.fpu);
+    dr_state_forget(&s->x86.dr);
     memset(s, 0, sizeof(*s));
     v->arch = NULL;
 }
@@ -148,10 +145,10 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
                          INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
                          INTERCEPT_ICEBP | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
                          INTERCEPT_XSETBV | INTERCEPT_RDTSCP;
-    fpu_state_reset(&s->fpu);
-    dr_state_reset(&s->dr, false);
-    vmsr_reset(&s->msrs);
-    c->tsc_offset = s->msrs.tsc_offset;
+    fpu_state_reset(&s->x86.fpu);
+    dr_state_reset(&s->x86.dr, false);
+    vmsr_reset(&s->x86.msrs);
+    c->tsc_offset = s->x86.msrs.tsc_offset;
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     if (next_asid >= max_asid)
@@ -271,56 +268,72 @@ static void *svm_gpa_to_hva(uint64_t p2m_root, uint64_t gpa)
     return (void *)(uintptr_t)pa;
 }
 
-/* Inject #UD (the guest ran an instruction it may not have) or #GP(0). */
+/* Raise an exception in the guest at the next VMRUN (#UD for an instruction it may not
+ * have, #GP(0), ...). */
 static void inject_exception(struct vmcb *vmcb, uint8_t vector, bool has_err, uint32_t err)
 {
     vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXC | vector |
-                            (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
+                              (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
+}
+
+static void svm_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
+                                      uint32_t err)
+{
+    inject_exception(((struct svm_vcpu *)v->arch)->vmcb, vector, has_err, err);
+}
+
+/* Past the instruction that exited. Without the next-RIP feature the length is the
+ * instruction's own (the ones Kestrel emulates have one encoding), except for IN/OUT/INS/OUTS,
+ * whose exit gives the next RIP in EXITINFO2. */
+static void svm_vcpu_skip_insn(struct vcpu *v)
+{
+    const struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+    switch (c->exit_code) {
+    case VMEXIT_IOIO:
+        v->regs.rip = c->exit_info_2;
+        return;
+    case VMEXIT_HLT:
+        v->regs.rip += 1;                       /* F4 */
+        return;
+    case VMEXIT_CPUID:                          /* 0F A2 */
+    case VMEXIT_MSR:                            /* 0F 32, 0F 30 */
+    case VMEXIT_INVD:                           /* 0F 08 */
+        v->regs.rip += 2;
+        return;
+    case VMEXIT_VMMCALL:                        /* 0F 01 D9 */
+    case VMEXIT_XSETBV:                         /* 0F 01 D1 */
+        v->regs.rip += 3;
+        return;
+    default:
+        return;
+    }
 }
 
 /* EFER is intercepted so the guest never clears SVME (VMRUN would refuse the VMCB) and never
  * sees it set; its writes follow a real CPU's rules (vmsr_efer_check), and LMA, which
  * follows CR0.PG, reads as the VMCB has it. */
-static int handle_efer(struct svm_vcpu *s, bool write, uint64_t *val)
+static int svm_vcpu_efer(struct vcpu *v, bool write, uint64_t *val)
 {
-    uint64_t lma = s->vmcb->save.efer & VMSR_EFER_LMA;
+    struct svm_vcpu *s = v->arch;
+    uint64_t lma = s->vmcb->save.efer & EFER_LMA;
     if (!write) {
         *val = s->guest_efer | lma;
         return 0;
     }
-    if (!vmsr_efer_check(s->guest_efer | lma, *val, s->vmcb->save.cr0 & (1ULL << 31)))
+    if (!vmsr_efer_check(s->guest_efer | lma, *val, s->vmcb->save.cr0 & CR0_PG))
         return -1;
-    s->guest_efer = *val & ~VMSR_EFER_LMA;
+    s->guest_efer = *val & ~EFER_LMA;
     s->vmcb->save.efer = lma | s->guest_efer | EFER_SVME;
     return 0;
 }
 
-/* RDMSR/WRMSR that exited (every MSR but the VMCB-resident ones): EFER here, the rest on
- * the vCPU's own MSR state; #GP where the CPU would give it. */
-static void handle_msr(struct vcpu *v, struct svm_vcpu *s, bool write)
+static void svm_vcpu_set_tsc_offset(struct vcpu *v, uint64_t offset)
 {
-    uint32_t msr = (uint32_t)v->regs.rcx;
-    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    int rc;
-    if (msr == MSR_EFER)
-        rc = handle_efer(s, write, &val);
-    else if (write)
-        rc = vmsr_write(&s->msrs, msr, val, rdtsc());
-    else
-        rc = vmsr_read(&s->msrs, msr, rdtsc(), &val);
-    if (rc) {
-        inject_exception(s->vmcb, 13, true, 0);
-        return;
-    }
-    if (!write) {
-        v->regs.rax = (uint32_t)val;
-        v->regs.rdx = val >> 32;
-    }
-    s->vmcb->control.tsc_offset = s->msrs.tsc_offset;
-    v->regs.rip += 2;
+    ((struct svm_vcpu *)v->arch)->vmcb->control.tsc_offset = offset;
 }
 
-/* Decode one #VMEXIT and complete it. */
+/* Decode one #VMEXIT and hand it to the handler that finishes it: the shared ones (CPUID,
+ * MSR, XSETBV, I/O, HLT, hypercall, bad GPA, fatal) or, for what only SVM has, here. */
 static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
 {
     struct vmcb *vmcb = s->vmcb;
@@ -338,30 +351,16 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         v->exits[EXIT_VINTR]++;
         clear_irq_window(s);
         return;
-    case VMEXIT_CPUID: {
-        uint32_t out[4];
+    case VMEXIT_CPUID:
         v->exits[EXIT_CPUID]++;
-        vcpu_handle_cpuid(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
-        v->regs.rax = out[0];
-        v->regs.rbx = out[1];
-        v->regs.rcx = out[2];
-        v->regs.rdx = out[3];
-        v->regs.rip += 2;
+        vcpu_handle_cpuid(v);
         return;
-    }
-    case VMEXIT_XSETBV: {           /* XCR0 is not in the VMCB: each vCPU keeps its own */
+    case VMEXIT_XSETBV:             /* XCR0 is not in the VMCB: each vCPU keeps its own */
         v->exits[EXIT_OTHER]++;
-        uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-        int vec = fpu_xsetbv(&s->fpu, vmcb->save.cr4, (uint32_t)v->regs.rcx, val);
-        if (vec)
-            inject_exception(vmcb, (uint8_t)vec, vec == 13, 0);
-        else
-            v->regs.rip += 3;                           /* 0F 01 D1 */
+        vcpu_handle_xsetbv(v);
         return;
-    }
     case VMEXIT_HLT:
         v->exits[EXIT_HLT]++;
-        v->regs.rip += 1;
         vcpu_handle_hlt(v);
         return;
     case VMEXIT_IOIO: {
@@ -370,28 +369,25 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         bool in = info1 & 1;
         unsigned size = (info1 & 0x10) ? 1 : (info1 & 0x20) ? 2 : 4;
         if (info1 & 0x4) {          /* INS/OUTS */
-            struct string_io sio = { port, size, in, info1 & 0x8, info2 };
-            if (vcpu_handle_string_io(v, &sio) == STRING_IO_FAULT)
-                inject_exception(vmcb, 13, true, 0);
+            struct string_io sio = { port, size, in, info1 & 0x8 };
+            vcpu_handle_string_io(v, &sio);
             return;
         }
         vcpu_handle_pio(v, port, size, in);
-        v->regs.rip = info2;
         return;
     }
     case VMEXIT_MSR:
         v->exits[EXIT_MSR]++;
-        handle_msr(v, s, info1 & 1);
+        vcpu_handle_msr(v, info1 & 1);
         return;
     case VMEXIT_RDPMC:                  /* no performance counters: every index is invalid */
-        inject_exception(vmcb, 13, true, 0);
+        inject_exception(vmcb, X86_EXC_GP, true, 0);
         return;
     case VMEXIT_RDTSCP:                 /* not offered (CPUID hides it) */
-        inject_exception(vmcb, 6, false, 0);
+        inject_exception(vmcb, X86_EXC_UD, false, 0);
         return;
     case VMEXIT_VMMCALL:
         v->exits[EXIT_HYPERCALL]++;
-        v->regs.rip += 3;
         vcpu_handle_hypercall(v);
         return;
     case VMEXIT_NPF:
@@ -408,7 +404,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     case VMEXIT_CLGI: case VMEXIT_SKINIT: case VMEXIT_INVLPGA: case VMEXIT_ICEBP:
     case VMEXIT_MONITOR: case VMEXIT_MWAIT:
         v->exits[EXIT_VIRT_INSN]++;
-        inject_exception(vmcb, 6, false, 0);
+        inject_exception(vmcb, X86_EXC_UD, false, 0);
         return;
     case VMEXIT_CR4_WRITE:
         v->exits[EXIT_OTHER]++;
@@ -416,7 +412,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         case CR4_DONE:
             return;
         case CR4_FAULT:
-            inject_exception(vmcb, 13, true, 0);
+            inject_exception(vmcb, X86_EXC_GP, true, 0);
             return;
         case CR4_UNDECODED:
             vcpu_handle_fatal(v, "a CR4 write that could not be decoded");
@@ -425,7 +421,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         return;
     case VMEXIT_INVD:
         v->exits[EXIT_OTHER]++;
-        v->regs.rip += 2;
+        svm_vcpu_skip_insn(v);
         return;
     case VMEXIT_TASK_SWITCH:
         v->exits[EXIT_OTHER]++;
@@ -462,8 +458,8 @@ static void svm_vcpu_run_once(struct vcpu *v)
     vmcb->save.rip = v->regs.rip;
     vmcb->save.rflags = v->regs.rflags;
 
-    fpu_enter(&s->fpu);
-    dr_enter(&s->dr);
+    fpu_enter(&s->x86.fpu);
+    dr_enter(&s->x86.dr);
     /* GIF clear from before the guest's state is loaded until the host's is back; host IF
      * set so a physical interrupt during the guest becomes an INTR exit. */
     __asm__ volatile("clgi; sti" ::: "memory");
@@ -476,7 +472,7 @@ static void svm_vcpu_run_once(struct vcpu *v)
     v->regs.rsp = vmcb->save.rsp;
     v->regs.rip = vmcb->save.rip;
     v->regs.rflags = vmcb->save.rflags;
-    v->long_mode = (vmcb->save.efer & 0x400) && (vmcb->save.cs.attr & 0x200);
+    v->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & 0x200);  /* CS.L */
     vmcb->control.tlb_control = 0;
     /* An event that was being delivered when the exit happened must be delivered again. */
     if (vmcb->control.exit_int_info & EVENT_VALID) {
@@ -504,6 +500,10 @@ const struct virt_backend svm_backend = {
     .vcpu_request_irq_window = svm_vcpu_request_irq_window,
     .vcpu_get_sregs = svm_vcpu_get_sregs,
     .vcpu_flush_tlb = svm_vcpu_flush_tlb,
+    .vcpu_skip_insn = svm_vcpu_skip_insn,
+    .vcpu_inject_exception = svm_vcpu_inject_exception,
+    .vcpu_efer = svm_vcpu_efer,
+    .vcpu_set_tsc_offset = svm_vcpu_set_tsc_offset,
     .p2m_create = npt_create,
     .p2m_map = npt_map,
     .p2m_map_lazy = npt_map_lazy,

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "arch/cpu.h"
+#include "arch/processor.h"
 #include "arch/gdt.h"
 #include "arch/time.h"
 #include "arch/virt_backend.h"
@@ -16,9 +17,6 @@
 #include "vmx.h"
 #include "ept.h"
 
-#define CR0_PE      (1ULL << 0)
-#define CR0_PG      (1ULL << 31)
-#define CR4_VMXE    (1ULL << 13)
 
 struct vmx_caps vmx_caps;
 
@@ -211,7 +209,7 @@ static int vmx_vcpu_create(struct vcpu *v)
     memset(s, 0, sizeof(*s));
     s->vmcs_pa = frame_alloc_zeroed(1);
     s->msr_area_pa = frame_alloc_zeroed(1);
-    if (!s->vmcs_pa || !s->msr_area_pa || fpu_state_init(&s->fpu) != 0) {
+    if (!s->vmcs_pa || !s->msr_area_pa || fpu_state_init(&s->x86.fpu) != 0) {
         if (s->vmcs_pa)
             frame_free(s->vmcs_pa);
         if (s->msr_area_pa)
@@ -235,8 +233,8 @@ static void vmx_vcpu_destroy(struct vcpu *v)
         current_vmcs = 0;
     frame_free(s->vmcs_pa);
     frame_free(s->msr_area_pa);
-    fpu_state_free(&s->fpu);
-    dr_state_forget(&s->dr);
+    fpu_state_free(&s->x86.fpu);
+    dr_state_forget(&s->x86.dr);
     memset(s, 0, sizeof(*s));
     v->arch = NULL;
 }
@@ -296,9 +294,9 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     s->launched = false;
     s->p2m_root = p2m_root;
     s->cr2 = 0;
-    fpu_state_reset(&s->fpu);           /* registers as after RESET, XCR0 = x87 only */
-    vmsr_reset(&s->msrs);
-    dr_state_reset(&s->dr, true);
+    fpu_state_reset(&s->x86.fpu);           /* registers as after RESET, XCR0 = x87 only */
+    vmsr_reset(&s->x86.msrs);
+    dr_state_reset(&s->x86.dr, true);
     vmx_load(s);
     if (next_vpid == 0)
         next_vpid = 1;
@@ -330,7 +328,7 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     vmwrite(ENTRY_MSR_LOAD_COUNT, VMX_SWAPPED_MSRS);
     vmwrite(EXIT_MSR_LOAD_ADDR, host_msr_area_pa);       /* the host's own back at exit */
     vmwrite(EXIT_MSR_LOAD_COUNT, VMX_SWAPPED_MSRS);
-    vmwrite(TSC_OFFSET, s->msrs.tsc_offset);
+    vmwrite(TSC_OFFSET, s->x86.msrs.tsc_offset);
     vmwrite(ENTRY_INTR_INFO, 0);
     write_host_state();
 
@@ -452,6 +450,10 @@ const struct virt_backend vmx_backend = {
     .vcpu_request_irq_window = vmx_vcpu_request_irq_window,
     .vcpu_get_sregs = vmx_vcpu_get_sregs,
     .vcpu_flush_tlb = vmx_vcpu_flush_tlb,
+    .vcpu_skip_insn = vmx_vcpu_skip_insn,
+    .vcpu_inject_exception = vmx_vcpu_inject_exception,
+    .vcpu_efer = vmx_vcpu_efer,
+    .vcpu_set_tsc_offset = vmx_vcpu_set_tsc_offset,
     .p2m_create = ept_create,
     .p2m_map = ept_map,
     .p2m_unmap_4k = ept_unmap_4k,

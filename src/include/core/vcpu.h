@@ -79,6 +79,12 @@ void arch_vcpu_request_irq_window(struct vcpu *v);
 void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s);
 /* Drop the guest's cached translations before it next runs (after the p2m shrank). */
 void arch_vcpu_flush_tlb(struct vcpu *v);
+/* For the shared exit handlers, which finish the exit they handle: the instruction that
+ * exited is emulated, so move the guest past it (as the CPU would, ending an STI or MOV SS
+ * interrupt shadow on VMX); or make it raise an exception instead (x86: the vector, and the
+ * error code when has_err). */
+void arch_vcpu_skip_insn(struct vcpu *v);
+void arch_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
 /* Translate a guest-physical address to a host pointer through the nested tables. */
 void *arch_gpa_to_hva(uint64_t p2m_root, uint64_t gpa);
 
@@ -98,19 +104,16 @@ uint64_t arch_p2m_table_pages(uint64_t root);
 
 /* ---- shared exit handlers, called by the backend ------------------------------------- */
 
-/* CPUID with Kestrel's filtering (virtualization hidden, hypervisor leaves added). */
-void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-/* Port I/O to the domain's devices; unknown ports read as all ones. */
+/* Each handler that emulates an instruction finishes its exit: RIP moved past it
+ * (arch_vcpu_skip_insn) or an exception raised. The x86 instructions both backends emulate
+ * alike (CPUID, RDMSR/WRMSR, XSETBV, IN/OUT) have theirs in arch/x86 (arch/vcpu_x86.h). */
+
+/* Port I/O to the domain's devices; unknown ports read as all ones. The access only: the
+ * caller (IN/OUT, string I/O) finishes the instruction. */
 void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
-/* IN/OUT with the value in RAX (x86): the device access, and an IN's result merged into
- * AL/AX/EAX as the instruction would. */
-void vcpu_handle_pio(struct vcpu *v, uint16_t port, unsigned size, bool in);
-/* The guest CPU model of the MSR emulation (arch/vmsr.h) from the host's CPUID: vendor,
- * physical address width, NX. Once at boot, before any vCPU runs. */
-void vcpu_model_init(void);
-/* VMMCALL/VMCALL: registers in v->regs, result into v->regs.rax. */
+/* VMMCALL/VMCALL: skipped, registers in v->regs, result into v->regs.rax. */
 void vcpu_handle_hypercall(struct vcpu *v);
-/* HLT: block unless an interrupt is deliverable. */
+/* HLT: skipped; the vCPU blocks unless an interrupt is deliverable. */
 void vcpu_handle_hlt(struct vcpu *v);
 /* The guest touched guest-physical memory it does not have: crash the domain. */
 void vcpu_handle_bad_gpa(struct vcpu *v, uint64_t gpa, bool write);
