@@ -48,10 +48,9 @@ const char *arch_virt_name(void)
 
 int arch_vcpu_create(struct vcpu *v) { return active->vcpu_create(v); }
 void arch_vcpu_destroy(struct vcpu *v) { active->vcpu_destroy(v); }
-void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                               uint64_t p2m_root)
+void arch_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root)
 {
-    active->vcpu_reset_multiboot(v, entry, info_gpa, p2m_root);
+    active->vcpu_reset(v, e, p2m_root);
 }
 void arch_vcpu_run_once(struct vcpu *v) { active->vcpu_run_once(v); }
 bool arch_vcpu_interruptible(struct vcpu *v) { return active->vcpu_interruptible(v); }

@@ -153,7 +153,9 @@ static int load_guest(struct domain *d, const char *cfgname, char *err, size_t e
         snprintf(err, errsz, "%s: cannot build the Multiboot info", cfgname);
         return -1;
     }
-    arch_vcpu_reset_multiboot(&d->vcpu, mb.entry, info, d->p2m_root);
+    struct vcpu_entry entry;
+    mbimage_entry_state(&mb, info, &entry);
+    arch_vcpu_reset(&d->vcpu, &entry, d->p2m_root);
     log_info("d%d (%s): kernel %s (%s, entry %#x), %u MiB", d->id, d->name, k->name,
              mb.format, mb.entry, d->cfg.memory_mb);
     return 0;

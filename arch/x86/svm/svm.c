@@ -1,6 +1,7 @@
-/* The AMD SVM backend: enabling SVM, one VMCB per vCPU with nested paging, the Multiboot
- * entry state, event injection, and the exit dispatcher that decodes each #VMEXIT and calls
- * the shared handlers of src/core (CPUID, I/O, MSR, hypercall, HLT, bad GPA, fatal). */
+/* The AMD SVM backend: enabling SVM, one VMCB per vCPU with nested paging, loaded with the
+ * entry state the core gives, event injection, and the exit dispatcher that decodes each
+ * #VMEXIT and hands it to the shared handler that finishes it (arch/x86/vcpu_x86.c: CPUID,
+ * MSR, XSETBV, I/O; src/core: hypercall, HLT, bad GPA, fatal). */
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "arch/cpu.h"
@@ -119,17 +120,18 @@ static void svm_vcpu_destroy(struct vcpu *v)
     v->arch = NULL;
 }
 
-static void set_seg(struct vmcb_seg *seg, uint16_t sel, uint16_t attr, uint32_t limit,
-                    uint64_t base)
+/* One segment of the entry state into the VMCB (whose attributes have the same 12-bit form). */
+static void load_seg(struct vmcb_seg *d, const struct vcpu_segment *s)
 {
-    seg->sel = sel;
-    seg->attr = attr;
-    seg->limit = limit;
-    seg->base = base;
+    d->sel = s->sel;
+    d->attr = s->attr;
+    d->limit = s->limit;
+    d->base = s->base;
 }
 
-static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                               uint64_t p2m_root)
+/* A fresh VMCB: the intercepts, the I/O and MSR permission maps, a new ASID, nested paging
+ * over p2m_root; the guest state loaded from e as the core gave it. */
+static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root)
 {
     struct svm_vcpu *s = v->arch;
     struct vmcb *vmcb = s->vmcb;
@@ -160,34 +162,31 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     c->n_cr3 = p2m_root;
 
     struct vmcb_save *g = &vmcb->save;
-    set_seg(&g->cs, 0x08, 0xC9B, 0xFFFFFFFF, 0);
-    set_seg(&g->ds, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->es, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->ss, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->fs, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->gs, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->gdtr, 0, 0, 0xFFFF, 0);
-    set_seg(&g->idtr, 0, 0, 0xFFFF, 0);
-    set_seg(&g->ldtr, 0, 0x082, 0xFFFF, 0);
-    set_seg(&g->tr, 0, 0x08B, 0xFFFF, 0);
-    g->cpl = 0;
-    g->efer = EFER_SVME;
-    s->guest_efer = 0;
-    g->cr0 = 0x11;                      /* PE, ET: protected mode, paging off */
-    g->cr4 = 0;
-    g->cr3 = 0;
-    g->dr6 = 0xFFFF0FF0;
-    g->dr7 = 0x400;
-    g->rflags = 0x2;
-    g->rip = entry;
-    g->rsp = 0;
-    g->rax = 0x2BADB002;
-    g->g_pat = 0x0007040600070406ULL;
-    memset(&v->regs, 0, sizeof(v->regs));
-    v->regs.rax = 0x2BADB002;
-    v->regs.rbx = info_gpa;
-    v->regs.rip = entry;
-    v->regs.rflags = 0x2;
+    load_seg(&g->cs, &e->cs);
+    load_seg(&g->ds, &e->ds);
+    load_seg(&g->es, &e->es);
+    load_seg(&g->ss, &e->ss);
+    load_seg(&g->fs, &e->fs);
+    load_seg(&g->gs, &e->gs);
+    load_seg(&g->gdtr, &e->gdtr);
+    load_seg(&g->idtr, &e->idtr);
+    load_seg(&g->ldtr, &e->ldtr);
+    load_seg(&g->tr, &e->tr);
+    g->cpl = (e->ss.attr >> 5) & 3;     /* SS.DPL */
+    s->guest_efer = e->efer & ~EFER_LMA;
+    g->efer = e->efer | EFER_SVME;      /* SVME hidden from the guest: see svm_vcpu_efer */
+    g->cr0 = e->cr0;
+    g->cr4 = e->cr4;
+    g->cr3 = e->cr3;
+    g->dr6 = DR6_RESET;
+    g->dr7 = DR7_RESET;
+    g->rflags = e->regs.rflags;
+    g->rip = e->regs.rip;
+    g->rsp = e->regs.rsp;
+    g->rax = e->regs.rax;
+    g->g_pat = 0x0007040600070406ULL;   /* PAT after RESET */
+    v->regs = e->regs;
+    v->long_mode = (e->efer & EFER_LMA) && (e->cs.attr & 0x200);
     s->irq_window = false;
 }
 
@@ -493,7 +492,7 @@ const struct virt_backend svm_backend = {
     .init = svm_init,
     .vcpu_create = svm_vcpu_create,
     .vcpu_destroy = svm_vcpu_destroy,
-    .vcpu_reset_multiboot = svm_vcpu_reset_multiboot,
+    .vcpu_reset = svm_vcpu_reset,
     .vcpu_run_once = svm_vcpu_run_once,
     .vcpu_interruptible = svm_vcpu_interruptible,
     .vcpu_inject_irq = svm_vcpu_inject_irq,

@@ -25,6 +25,17 @@ struct vcpu_segment {
     uint64_t base;
 };
 
+/* The state a vCPU starts in: decided by the core from the kernel's boot protocol
+ * (Multiboot today, Linux's next; see mbimage_entry_state), loaded as given by the backend
+ * (arch_vcpu_reset). x86: general registers, RIP and RFLAGS; the segments, their
+ * attributes in struct vcpu_segment's 12-bit form (type, S, DPL, P at bits 0-7; AVL, L,
+ * D/B, G at bits 8-11); the control registers and EFER, which say the mode and paging. */
+struct vcpu_entry {
+    struct vcpu_regs regs;
+    struct vcpu_segment cs, ds, es, fs, gs, ss, tr, ldtr, gdtr, idtr;
+    uint64_t cr0, cr3, cr4, efer;
+};
+
 /* Control state, for `dump`. */
 struct vcpu_sregs {
     uint64_t cr0, cr2, cr3, cr4, efer;
@@ -65,9 +76,9 @@ const char *arch_virt_name(void);
 /* Allocate the backend's per-vCPU state; -1 when out of memory. */
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
-/* Put the vCPU in the Multiboot entry state over the guest's address space. */
-void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                               uint64_t p2m_root);
+/* Reset the vCPU over the guest's address space (p2m_root) into the entry state e, every
+ * other piece of its state as after a CPU RESET (FPU, MSRs, debug registers). */
+void arch_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root);
 /* Run the guest until an exit the backend cannot finish alone, handling the rest through
  * the shared handlers below; returns after each exit so the core can schedule. */
 void arch_vcpu_run_once(struct vcpu *v);

@@ -10,6 +10,7 @@
 
 struct vcpu;
 struct vcpu_sregs;
+struct vcpu_entry;
 
 struct virt_backend {
     const char *name;                   /* "AMD SVM with NPT" */
@@ -18,8 +19,7 @@ struct virt_backend {
     bool (*init)(char *why, size_t whysz);
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
-    void (*vcpu_reset_multiboot)(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                                 uint64_t p2m_root);
+    void (*vcpu_reset)(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root);
     void (*vcpu_run_once)(struct vcpu *v);
     bool (*vcpu_interruptible)(struct vcpu *v);
     void (*vcpu_inject_irq)(struct vcpu *v, uint8_t vector);
