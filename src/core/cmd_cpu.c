@@ -8,7 +8,6 @@
 #include "arch/trap.h"
 #include "core/vcpu.h"
 #include "core/domain.h"
-#include "core/domain_build.h"
 #include "lib/string.h"
 
 /* The host's MSRs a guest must never reach (its configuration, its virtualization, the

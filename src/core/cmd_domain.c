@@ -2,7 +2,6 @@
  * unpause, shutdown, reboot <dom>, mem-set, mem-max, vcpu-list, console, and the `q` key.
  * Domains are named by name or id; TAB completes their names. */
 #include "core/domain.h"
-#include "core/domain_build.h"
 #include "core/dom_console.h"
 #include "core/cmd_domain.h"
 #include "core/boot.h"

@@ -22,7 +22,6 @@
 #include "arch/rtc.h"
 #include "arch/vga.h"
 #include "core/domain.h"
-#include "core/domain_build.h"
 #include "core/dom_console.h"
 #include "sched/sched.h"
 #include "lib/string.h"

@@ -67,8 +67,19 @@ struct domain {
     uint64_t con_bytes, con_dropped_input;
 };
 
-/* The domain table (for the builder, src/core/domain_build.c): a free slot with the next
- * id and the slot cleared, or NULL when all DOMAIN_MAX are in use; give a slot back. */
+/* Build every domain whose cfg module is in the boot image (autostart ones are started),
+ * after enabling virtualization. Errors name the module, line and key; that domain is
+ * skipped and the others boot. */
+void domains_build_from_boot(void);
+/* Create a domain from a boot module's cfg (the shell's `create`). Returns it or NULL with
+ * a reason in err. */
+struct domain *domain_create_from_module(int cfg_module, char *err, size_t errsz);
+/* Virtualization is available (SVM with NPT or VMX with EPT found and enabled). */
+bool virt_available(void);
+const char *virt_unavailable_reason(void);
+
+/* The domain table's slots: a free one with the next id and the slot cleared, or NULL when
+ * all DOMAIN_MAX are in use; give one back (destroy does, after domain_unbuild). */
 struct domain *domain_alloc_slot(void);
 void domain_free_slot(struct domain *d);
 
@@ -77,8 +88,8 @@ int domain_pause(struct domain *d);
 int domain_unpause(struct domain *d);
 /* The guest (or the shell) asks for a shutdown; the cfg's on_* action is applied. */
 void domain_shutdown(struct domain *d, enum shutdown_reason why, const char *detail);
-/* Apply pending shutdown actions (destroy, restart, preserve); called by the scheduler
- * loop, never from inside a vCPU exit. */
+/* Apply pending shutdown actions (destroy, restart with a new id, preserve, rename-restart);
+ * called by the scheduler loop, never from inside a vCPU exit. */
 void domains_reap(void);
 /* Crash with a log line naming what happened, then on_crash. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
