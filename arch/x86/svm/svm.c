@@ -3,6 +3,7 @@
  * #VMEXIT and hands it to the shared handler that finishes it (arch/x86/vcpu_x86.c: CPUID,
  * MSR, XSETBV, I/O; src/core: hypercall, HLT, bad GPA, fatal). */
 #include <stdbool.h>
+#include <stddef.h>
 #include "core/vcpu.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
@@ -25,6 +26,7 @@ struct svm_vcpu {
     uint64_t guest_efer;     /* what the guest believes (SVME hidden) */
     bool irq_window;
 };
+_Static_assert(offsetof(struct svm_vcpu, x86) == 0, "vcpu_x86() reads v->arch as its x86 state");
 
 
 static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;

@@ -4,6 +4,7 @@
 #define KESTREL_ARCH_VMX_VMX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "arch/vcpu_x86.h"
 #include "core/vcpu.h"
@@ -34,6 +35,7 @@ struct vmx_vcpu {
     bool launched;                  /* VMRESUME from now on */
     bool in_use;
 };
+_Static_assert(offsetof(struct vmx_vcpu, x86) == 0, "vcpu_x86() reads v->arch as its x86 state");
 
 /* Capabilities found by vmx_init, fixed afterwards. */
 struct vmx_caps {
