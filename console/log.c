@@ -4,13 +4,12 @@
 #include <stdbool.h>
 #include "console/log.h"
 #include "console/conring.h"
-#include "core/bootopts.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
 #define LOG_LINE_MAX 512
 
-static char early_ring_buf[BOOTOPTS_CONRING_DEFAULT];
+static char early_ring_buf[LOG_RING_DEFAULT];
 static struct conring ring;
 static bool ring_ready;
 static log_sink_fn sink;

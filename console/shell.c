@@ -93,6 +93,17 @@ const struct shell_cmd *shell_find(const char *name_or_key)
     return NULL;
 }
 
+void shell_run_diagnostics(void)
+{
+    const struct shell_cmd *c;
+    for (unsigned rank = 1; rank <= 255; rank++)
+        for (c = __start_shell_cmds; c < __stop_shell_cmds; c++)
+            if (c->diag == rank && c->key) {
+                char word[2] = { c->key, '\0' };
+                shell_execute(word);
+            }
+}
+
 /* The command whose name comes next after `prev` in strcmp order (the first for prev == NULL),
  * or NULL after the last. Ties (duplicate names) are visited once. */
 static const struct shell_cmd *next_sorted(const struct shell_cmd *prev)

@@ -6,11 +6,10 @@
  * uses no extended state. */
 #include "arch/fpu.h"
 #include "arch/cpu.h"
+#include "arch/processor.h"
 #include "mm/frame.h"
 #include "lib/string.h"
 
-#define CR4_OSFXSR   (1ULL << 9)
-#define CR4_OSXSAVE  (1ULL << 18)
 
 static bool has_xsave;
 static uint64_t xcr0_all;          /* every component this CPU can save */

@@ -3,11 +3,8 @@
  * an entry without its present bit, ends the walk. */
 #include "arch/guest_walk.h"
 #include "core/domain.h"
-
-#define CR0_PG    0x80000000ULL
-#define CR4_PSE   0x10ULL
-#define CR4_PAE   0x20ULL
-#define EFER_LMA  0x400ULL
+#include "core/guestmem.h"
+#include "arch/processor.h"
 
 /* Read the guest-physical u64 at gpa (8-aligned); false when outside the guest. */
 static bool read_gpa64(struct domain *dom, uint64_t gpa, uint64_t *out)

@@ -7,6 +7,7 @@
 #include "arch/guest_walk.h"
 #include "core/vcpu.h"
 #include "core/domain.h"
+#include "arch/processor.h"
 
 enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS };
 
@@ -72,7 +73,7 @@ enum string_io_result vcpu_handle_string_io(struct vcpu *v, const struct string_
     uint64_t mask = d.addr_bits == 64 ? ~0ULL : d.addr_bits == 32 ? 0xffffffffULL : 0xffffULL;
     uint64_t base = seg_base(&sr, s->in ? SEG_ES : d.seg, v->long_mode);
     uint64_t *index = s->in ? &v->regs.rdi : &v->regs.rsi;
-    uint64_t step = (v->regs.rflags & 0x400) ? (uint64_t)0 - s->size : s->size;   /* DF */
+    uint64_t step = (v->regs.rflags & RFLAGS_DF) ? (uint64_t)0 - s->size : s->size;
     uint64_t count = s->rep ? v->regs.rcx & mask : 1;
     uint64_t todo = count < STRING_IO_BATCH ? count : STRING_IO_BATCH;
 
@@ -82,8 +83,10 @@ enum string_io_result vcpu_handle_string_io(struct vcpu *v, const struct string_
             lin &= 0xffffffffULL;
         uint32_t val = 0;
         uint64_t gpa;
-        if (!guest_linear_to_gpa(&pg, lin, &gpa))
+        if (!guest_linear_to_gpa(&pg, lin, &gpa)) {
+            arch_vcpu_inject_exception(v, X86_EXC_GP, true, 0);
             return STRING_IO_FAULT;
+        }
         if (s->in)
             vcpu_handle_io(v, s->port, s->size, true, &val);
         if (s->in ? !guest_write_linear(&pg, lin, &val, s->size)
@@ -103,6 +106,6 @@ enum string_io_result vcpu_handle_string_io(struct vcpu *v, const struct string_
     }
     if (count)
         return STRING_IO_AGAIN;
-    v->regs.rip = s->next_rip;
+    arch_vcpu_skip_insn(v);
     return STRING_IO_DONE;
 }

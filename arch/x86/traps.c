@@ -1,5 +1,6 @@
 /* The IDT and the C side of trap entry: exceptions in the hypervisor are fatal and go to
- * the panic path with the interrupted registers; interrupts go to registered handlers. */
+ * the panic path with the interrupted registers; interrupts go to registered handlers. Also
+ * the x86 half of the panic text: the registers and the frame-pointer stack trace. */
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/trap.h"
@@ -7,6 +8,8 @@
 #include "arch/cpu.h"
 #include "core/panic.h"
 #include "console/log.h"
+#include "core/symbols.h"
+#include "arch/paging.h"
 #include "lib/gprs.h"
 
 struct idt_entry {
@@ -125,4 +128,41 @@ void trap_dump_frame(const struct trap_frame *tf)
     printk("ds: %04x   es: %04x   fs: %04x   gs: %04x   ss: %04llx   cs: %04llx",
            GDT_KERNEL_DS, GDT_KERNEL_DS, 0, 0, (unsigned long long)tf->ss,
            (unsigned long long)tf->cs);
+}
+
+#define TRACE_DEPTH 24
+
+/* Walk the frame-pointer chain from rbp, printing each return address with its symbol (Xen's
+ * show_trace). A frame that is misaligned, unmapped, or does not move up the stack ends it. */
+static void show_trace(uint64_t rip, uint64_t rbp)
+{
+    uint64_t off, size;
+    const char *name = symbol_lookup(rip, &off, &size);
+
+    printk("Xen call trace:");
+    if (name)
+        printk("   [<%016llx>] R %s+0x%llx/0x%llx", (unsigned long long)rip, name,
+               (unsigned long long)off, (unsigned long long)size);
+    else
+        printk("   [<%016llx>] R (unknown)", (unsigned long long)rip);
+    for (int depth = 0; depth < TRACE_DEPTH && rbp; depth++) {
+        if ((rbp & 7) || !paging_range_mapped(rbp, 16))
+            break;
+        const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
+        uint64_t ret = frame[1];
+        name = symbol_lookup(ret, &off, &size);
+        if (!name)
+            break;
+        printk("   [<%016llx>] F %s+0x%llx/0x%llx", (unsigned long long)ret, name,
+               (unsigned long long)off, (unsigned long long)size);
+        if (frame[0] <= rbp)
+            break;      /* frames must move up the stack; anything else is garbage */
+        rbp = frame[0];
+    }
+}
+
+void trap_show_state(const struct trap_frame *tf)
+{
+    trap_dump_frame(tf);
+    show_trace(tf->rip, tf->rbp);
 }

@@ -5,7 +5,6 @@
 #include "arch/uart.h"
 #include "arch/io.h"
 #include "arch/cpu.h"
-#include "core/bootopts.h"
 
 enum {
     RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5,

@@ -1,13 +1,20 @@
 /* x86 exit handling shared by the SVM and VMX backends: the CPUID a guest sees (the host's,
- * less what the vCPU does not give: virtualization, the PMU, debug store, TSC_AUX,
- * speculation-control MSRs, SME/SEV; plus Kestrel's hypervisor leaves), the guest CPU
- * model the MSR emulation (arch/x86/vmsr.c) follows, and port I/O completion. */
+ * less what the vCPU does not give: VMX/SVM, the APIC and x2APIC, the PMU, debug store,
+ * thermal and power management, TSX and MPX, XSAVES, RDTSCP/RDPID (TSC_AUX),
+ * speculation-control MSRs, SME/SEV; plus MTRR, PAT and TSC_ADJUST, which are emulated,
+ * the guest's own CR4.OSXSAVE, and Kestrel's hypervisor leaves), the guest CPU model the
+ * MSR emulation (arch/x86/vmsr.c) follows, RDMSR/WRMSR on it, XSETBV, and IN/OUT. Each
+ * handler finishes its exit, as Jailhouse's vcpu.c does: registers written, then RIP moved
+ * past the instruction through the backend (arch_vcpu_skip_insn) or an exception raised. */
 #include "core/domain.h"
 #include "arch/cpu.h"
-#include "arch/vmsr.h"
+#include "arch/processor.h"
+#include "arch/vcpu_x86.h"
+#include "arch/virt_backend.h"
 #include "public/kestrel.h"
 
-void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+/* The filtered CPUID leaf: out = EAX, EBX, ECX, EDX. */
+static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
     if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
         out[0] = out[1] = out[2] = out[3] = 0;
@@ -81,6 +88,55 @@ void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t
     out[3] = r.edx;
 }
 
+void vcpu_handle_cpuid(struct vcpu *v)
+{
+    uint32_t out[4];
+    cpuid_for_guest(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
+    v->regs.rax = out[0];
+    v->regs.rbx = out[1];
+    v->regs.rcx = out[2];
+    v->regs.rdx = out[3];
+    arch_vcpu_skip_insn(v);
+}
+
+void vcpu_handle_msr(struct vcpu *v, bool write)
+{
+    struct vmsr_state *m = &vcpu_x86(v)->msrs;
+    uint32_t msr = (uint32_t)v->regs.rcx;
+    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    uint64_t tsc_offset = m->tsc_offset;
+    int rc;
+    if (msr == MSR_EFER)
+        rc = virt_backend()->vcpu_efer(v, write, &val);
+    else if (write)
+        rc = vmsr_write(m, msr, val, rdtsc());
+    else
+        rc = vmsr_read(m, msr, rdtsc(), &val);
+    if (rc) {
+        arch_vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+        return;
+    }
+    if (!write) {
+        v->regs.rax = (uint32_t)val;
+        v->regs.rdx = val >> 32;
+    }
+    if (m->tsc_offset != tsc_offset)        /* a TSC or TSC_ADJUST write */
+        virt_backend()->vcpu_set_tsc_offset(v, m->tsc_offset);
+    arch_vcpu_skip_insn(v);
+}
+
+void vcpu_handle_xsetbv(struct vcpu *v)
+{
+    struct vcpu_sregs sr;
+    arch_vcpu_get_sregs(v, &sr);
+    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    int vec = fpu_xsetbv(&vcpu_x86(v)->fpu, sr.cr4, (uint32_t)v->regs.rcx, val);
+    if (vec)
+        arch_vcpu_inject_exception(v, (uint8_t)vec, vec == X86_EXC_GP, 0);
+    else
+        arch_vcpu_skip_insn(v);
+}
+
 void vcpu_model_init(void)
 {
     uint32_t max_ext = cpuid(0x80000000, 0).eax;
@@ -93,12 +149,11 @@ void vcpu_handle_pio(struct vcpu *v, uint16_t port, unsigned size, bool in)
 {
     uint32_t val = (uint32_t)v->regs.rax;
     vcpu_handle_io(v, port, size, in, &val);
-    if (!in)
-        return;
-    if (size == 4) {
+    if (in && size == 4) {
         v->regs.rax = val;                  /* a 32-bit result zero-extends into RAX */
-    } else {
+    } else if (in) {
         uint64_t mask = size == 2 ? 0xFFFFULL : 0xFFULL;
         v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
     }
+    arch_vcpu_skip_insn(v);
 }

@@ -5,6 +5,7 @@
 #include "core/vcpu.h"
 #include "arch/virt_backend.h"
 #include "arch/fpu.h"
+#include "arch/vcpu_x86.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -47,10 +48,9 @@ const char *arch_virt_name(void)
 
 int arch_vcpu_create(struct vcpu *v) { return active->vcpu_create(v); }
 void arch_vcpu_destroy(struct vcpu *v) { active->vcpu_destroy(v); }
-void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                               uint64_t p2m_root)
+void arch_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root)
 {
-    active->vcpu_reset_multiboot(v, entry, info_gpa, p2m_root);
+    active->vcpu_reset(v, e, p2m_root);
 }
 void arch_vcpu_run_once(struct vcpu *v) { active->vcpu_run_once(v); }
 bool arch_vcpu_interruptible(struct vcpu *v) { return active->vcpu_interruptible(v); }
@@ -58,6 +58,11 @@ void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector) { active->vcpu_inject_
 void arch_vcpu_request_irq_window(struct vcpu *v) { active->vcpu_request_irq_window(v); }
 void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s) { active->vcpu_get_sregs(v, s); }
 void arch_vcpu_flush_tlb(struct vcpu *v) { active->vcpu_flush_tlb(v); }
+void arch_vcpu_skip_insn(struct vcpu *v) { active->vcpu_skip_insn(v); }
+void arch_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err)
+{
+    active->vcpu_inject_exception(v, vector, has_err, err);
+}
 uint64_t arch_p2m_create(void) { return active->p2m_create(); }
 int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large)
 {

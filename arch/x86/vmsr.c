@@ -244,9 +244,9 @@ int vmsr_write(struct vmsr_state *m, uint32_t msr, uint64_t val, uint64_t host_t
 
 bool vmsr_efer_check(uint64_t old, uint64_t val, bool paging)
 {
-    uint64_t allowed = VMSR_EFER_SCE | VMSR_EFER_LME | VMSR_EFER_LMA |
-                       (vmsr_cpu.nx ? VMSR_EFER_NXE : 0);
+    uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA |
+                       (vmsr_cpu.nx ? EFER_NXE : 0);
     if (val & ~allowed)
         return false;
-    return !(paging && ((old ^ val) & VMSR_EFER_LME));
+    return !(paging && ((old ^ val) & EFER_LME));
 }

@@ -1,6 +1,7 @@
 /* Shell commands about how the machine was booted and how to stop it: `cmdline`,
  * `modules`, `reboot` (key R) and `crash` (key C, a deliberate panic). */
 #include "core/boot.h"
+#include "core/cmd_domain.h"
 #include "core/panic.h"
 #include "console/shell.h"
 #include "arch/reboot.h"
@@ -42,8 +43,6 @@ static int cmd_modules(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND(cmd_modules_entry, "modules", 0, "", "list the boot modules", cmd_modules);
-
-int domain_cmd_reboot(int argc, char **argv);
 
 /* `reboot` alone (or key R) resets the machine; `reboot <dom>` reboots that domain. */
 static int cmd_reboot(int argc, char **argv)

@@ -121,4 +121,4 @@ static int cmd_regs(int argc, char **argv)
     trap_dump_frame(&tf);
     return 0;
 }
-SHELL_COMMAND(cmd_regs_entry, "regs", 'd', "", "dump registers", cmd_regs);
+SHELL_DIAG_COMMAND(cmd_regs_entry, "regs", 'd', "dump registers", cmd_regs, 5);

@@ -1,5 +1,6 @@
 /* Xen's remaining diagnostic keys: `0` (dom0 registers: Kestrel has no dom0) and `*`
- * (all diagnostics). `q` lives with the domain commands, `r` with the scheduler. */
+ * (all diagnostics: each key marked SHELL_DIAG_COMMAND in its own file - m, q, r, t, d, 0 -
+ * in the rank its entry gives). */
 #include "console/shell.h"
 #include "lib/string.h"
 
@@ -11,19 +12,16 @@ static int cmd_dom0_regs(int argc, char **argv)
     shell_printf("no domain 0: Kestrel runs without a dom0\n");
     return 0;
 }
-SHELL_COMMAND(cmd_dom0_regs_entry, "dom0-regs", '0', "", "dump Dom0 registers", cmd_dom0_regs);
+SHELL_DIAG_COMMAND(cmd_dom0_regs_entry, "dom0-regs", '0', "dump Dom0 registers", cmd_dom0_regs,
+                   6);
 
 /* Run every diagnostic key's command (not the ones that change state). */
 static int cmd_all(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    static const char keys[] = "mqrtd0";
     shell_printf("'*' pressed -> firing all diagnostic keyhandlers\n");
-    for (const char *k = keys; *k; k++) {
-        char word[2] = { *k, '\0' };
-        shell_execute(word);
-    }
+    shell_run_diagnostics();
     shell_printf("'*' pressed -> done\n");
     return 0;
 }

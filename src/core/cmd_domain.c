@@ -2,6 +2,8 @@
  * unpause, shutdown, reboot <dom>, mem-set, mem-max, vcpu-list, console, and the `q` key.
  * Domains are named by name or id; TAB completes their names. */
 #include "core/domain.h"
+#include "core/dom_console.h"
+#include "core/cmd_domain.h"
 #include "core/boot.h"
 #include "core/version.h"
 #include "sched/sched.h"
@@ -12,17 +14,29 @@
 #include "lib/string.h"
 #include "lib/format.h"
 
-/* The domain named by argv[1], or NULL after printing the error line. */
-static struct domain *arg_domain(int argc, char **argv, int want)
+/* Contract in core/cmd_domain.h. */
+struct domain *arg_domain_named(const char *name_or_id)
 {
-    if (argc != want) {
+    struct domain *d = domain_lookup(name_or_id);
+    if (!d)
+        shell_printf("no domain '%s'\n", name_or_id);
+    return d;
+}
+
+/* Contract in core/cmd_domain.h. */
+struct domain *arg_domain_range(int argc, char **argv, int min, int max)
+{
+    if (argc < min || argc > max) {
         shell_usage(shell_find(argv[0]));
         return NULL;
     }
-    struct domain *d = domain_lookup(argv[1]);
-    if (!d)
-        shell_printf("no domain '%s'\n", argv[1]);
-    return d;
+    return arg_domain_named(argv[1]);
+}
+
+/* The domain named by argv[1] of a command that takes exactly want words. */
+static struct domain *arg_domain(int argc, char **argv, int want)
+{
+    return arg_domain_range(argc, argv, want, want);
 }
 
 /* "12.3" style seconds with one decimal, right-aligned in width. */
@@ -176,7 +190,6 @@ SHELL_COMMAND_COMPLETE(cmd_shutdown_entry, "shutdown", 0, "<dom>",
                        "shut a domain down (then its on_poweroff action)", cmd_shutdown,
                        domain_name_candidate);
 
-int domain_cmd_reboot(int argc, char **argv);
 int domain_cmd_reboot(int argc, char **argv)
 {
     return shutdown_common(argc, argv, SHUTDOWN_REBOOT);
@@ -188,15 +201,9 @@ static int mem_command(int argc, char **argv,
 {
     uint64_t mib;
     char err[128];
-    if (argc != 3) {
-        shell_usage(shell_find(argv[0]));
+    struct domain *d = arg_domain(argc, argv, 3);
+    if (!d)
         return SHELL_EUSAGE;
-    }
-    struct domain *d = domain_lookup(argv[1]);
-    if (!d) {
-        shell_printf("no domain '%s'\n", argv[1]);
-        return SHELL_EUSAGE;
-    }
     if (shell_parse_u64(argv[2], &mib) != 0) {
         shell_printf("%s: bad size '%s' (MiB)\n", argv[0], argv[2]);
         return SHELL_EUSAGE;
@@ -283,5 +290,5 @@ static int cmd_domain_info(int argc, char **argv)
     }
     return 0;
 }
-SHELL_COMMAND(cmd_domain_info_entry, "domain-info", 'q', "",
-              "dump domain (and guest debug) info", cmd_domain_info);
+SHELL_DIAG_COMMAND(cmd_domain_info_entry, "domain-info", 'q',
+                   "dump domain (and guest debug) info", cmd_domain_info, 2);

@@ -2,6 +2,8 @@
  * counts by reason, device state) and `dumpmem <dom> <gpa> [len]` (hexdump of guest memory,
  * refusing addresses outside it). */
 #include "core/domain.h"
+#include "core/cmd_domain.h"
+#include "core/guestmem.h"
 #include "console/shell.h"
 #include "lib/ctype.h"
 #include "lib/string.h"
@@ -21,15 +23,9 @@ static void print_seg(const char *name, const struct vcpu_segment *s)
 
 static int cmd_dump(int argc, char **argv)
 {
-    if (argc != 2) {
-        shell_usage(shell_find("dump"));
+    struct domain *d = arg_domain_range(argc, argv, 2, 2);
+    if (!d)
         return SHELL_EUSAGE;
-    }
-    struct domain *d = domain_lookup(argv[1]);
-    if (!d) {
-        shell_printf("no domain '%s'\n", argv[1]);
-        return SHELL_EUSAGE;
-    }
     const struct vcpu_regs *r = &d->vcpu.regs;
     struct vcpu_sregs s;
     arch_vcpu_get_sregs(&d->vcpu, &s);
@@ -80,15 +76,9 @@ SHELL_COMMAND_COMPLETE(cmd_dump_entry, "dump", 0, "<dom>",
 static int cmd_dumpmem(int argc, char **argv)
 {
     uint64_t gpa, len = 64;
-    if (argc < 3 || argc > 4) {
-        shell_usage(shell_find("dumpmem"));
+    struct domain *d = arg_domain_range(argc, argv, 3, 4);
+    if (!d)
         return SHELL_EUSAGE;
-    }
-    struct domain *d = domain_lookup(argv[1]);
-    if (!d) {
-        shell_printf("no domain '%s'\n", argv[1]);
-        return SHELL_EUSAGE;
-    }
     if (shell_parse_u64(argv[2], &gpa) != 0) {
         shell_printf("dumpmem: bad address '%s'\n", argv[2]);
         return SHELL_EUSAGE;
@@ -131,15 +121,9 @@ SHELL_COMMAND_COMPLETE(cmd_dumpmem_entry, "dumpmem", 0, "<dom> <gpa> [len]",
  * (like the Multiboot spec's example kernel) can be read over the serial line this way. */
 static int cmd_vga(int argc, char **argv)
 {
-    if (argc != 2) {
-        shell_usage(shell_find("vga"));
+    struct domain *d = arg_domain_range(argc, argv, 2, 2);
+    if (!d)
         return SHELL_EUSAGE;
-    }
-    struct domain *d = domain_lookup(argv[1]);
-    if (!d) {
-        shell_printf("no domain '%s'\n", argv[1]);
-        return SHELL_EUSAGE;
-    }
     int last = -1;
     static uint8_t cells[VGA_ROWS][VGA_COLS * 2];
     if (domain_copy_from(d, cells, VGA_TEXT_GPA, sizeof(cells)) != 0) {

@@ -32,4 +32,5 @@ static int cmd_clock(int argc, char **argv)
     shell_printf("\n");
     return 0;
 }
-SHELL_COMMAND(cmd_clock_entry, "clock", 't', "", "display multi-cpu clock info", cmd_clock);
+SHELL_DIAG_COMMAND(cmd_clock_entry, "clock", 't', "display multi-cpu clock info", cmd_clock,
+                   4);

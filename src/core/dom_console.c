@@ -3,6 +3,7 @@
  * input belongs to that domain; what the operator types for it is queued and fed to its UART
  * as the FIFO makes room. */
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "console/console.h"
 #include "console/log.h"
 #include "console/conswitch.h"

@@ -1,17 +1,22 @@
-/* The domain table and life cycle: lookup by id or name, pause/unpause, shutdown with the
- * cfg's on_poweroff/on_reboot/on_crash actions, crash with a log line, destroy. */
+/* The domain table and the whole domain life cycle, in one place: create (from the boot
+ * image's cfg modules or the shell's `create`; the building itself is the leaf
+ * domain_build.c), run and pause, shut down with the cfg's on_poweroff/on_reboot/on_crash
+ * action (chosen once, in action_for), reap outside any vCPU exit (destroy, restart,
+ * preserve, rename-restart), crash with a log line, destroy; lookup by id or name, and the
+ * balloon's target and ceiling. */
 #include <stdarg.h>
 #include "core/domain.h"
 #include "core/domain_build.h"
-#include "core/guestmem.h"
+#include "core/boot.h"
 #include "sched/sched.h"
 #include "console/log.h"
 #include "console/console.h"
 #include "console/conswitch.h"
-#include "mm/frame.h"
+#include "lib/civil.h"
 #include "lib/string.h"
 #include "lib/format.h"
 #include "arch/time.h"
+#include "arch/rtc.h"
 
 /* A domain restarted by its on_* action starts again no sooner than this after it was
  * built: a guest that crashes at once must not restart in a tight loop, which would keep
@@ -20,6 +25,11 @@
 
 static struct domain domains[DOMAIN_MAX];
 static int next_id = 1;
+static bool virt_ok;
+static char virt_why[96];
+
+bool virt_available(void) { return virt_ok; }
+const char *virt_unavailable_reason(void) { return virt_why; }
 
 struct domain *domain_alloc_slot(void)
 {
@@ -134,29 +144,170 @@ int domain_unpause(struct domain *d)
     return 0;
 }
 
+/* ---- create --------------------------------------------------------------------------- */
+
+static void cfg_warning(void *ctx, const char *line)
+{
+    (void)ctx;
+    log_warn("%s", line);
+}
+
+/* A new domain from a parsed config: a slot with the next id, built by domain_build.c, then
+ * started (autostart) or left paused. NULL with err set when any step fails. */
+static struct domain *domain_create(const struct domain_config *cfg, int cfg_module,
+                                    char *err, size_t errsz)
+{
+    const char *cfgname = boot_info.mods[cfg_module].name;
+    if (!virt_ok) {
+        snprintf(err, errsz, "%s: cannot start domains: %s", cfgname, virt_why);
+        return NULL;
+    }
+    for (struct domain *o = domain_first(); o; o = domain_next(o))
+        if (strcmp(o->name, cfg->name) == 0) {
+            snprintf(err, errsz, "%s: name: a domain named '%s' exists (d%d)", cfgname,
+                     cfg->name, o->id);
+            return NULL;
+        }
+    struct domain *d = domain_alloc_slot();
+    if (!d) {
+        snprintf(err, errsz, "%s: too many domains (max %d)", cfgname, DOMAIN_MAX);
+        return NULL;
+    }
+    d->cfg = *cfg;
+    d->cfg_module = cfg_module;
+    memcpy(d->name, cfg->name, sizeof(d->name));
+    d->created_ns = time_now_ns();
+    if (domain_build(d, cfgname, err, errsz) != 0) {
+        domain_free_slot(d);
+        return NULL;
+    }
+    sched_vcpu_init(&d->vcpu, cfg->weight);
+    if (cfg->autostart) {
+        d->state = DOMAIN_RUNNING;
+        sched_vcpu_start(&d->vcpu);
+    } else {
+        d->state = DOMAIN_PAUSED;
+    }
+    printk("d%d (%s): built from %s: %u MiB, weight %u, %s", d->id, d->name, cfgname,
+           cfg->memory_mb, cfg->weight, cfg->autostart ? "running" : "paused (autostart=0)");
+    return d;
+}
+
+struct domain *domain_create_from_module(int cfg_module, char *err, size_t errsz)
+{
+    if (cfg_module < 0 || (size_t)cfg_module >= boot_info.mod_count) {
+        snprintf(err, errsz, "no such boot module");
+        return NULL;
+    }
+    const struct boot_module *m = &boot_info.mods[cfg_module];
+    struct domain_config cfg;
+    if (xlcfg_parse((const char *)(uintptr_t)m->start, (size_t)(m->end - m->start), m->name,
+                    &cfg, err, errsz, cfg_warning, NULL) != 0)
+        return NULL;
+    return domain_create(&cfg, cfg_module, err, errsz);
+}
+
+/* Is this module a domain config? (its name ends in ".cfg") */
+static bool is_cfg(const struct boot_module *m)
+{
+    size_t n = strlen(m->name);
+    return n > 4 && strcmp(m->name + n - 4, ".cfg") == 0;
+}
+
+void domains_build_from_boot(void)
+{
+    virt_ok = arch_virt_init(virt_why, sizeof(virt_why));
+    unsigned cfgs = 0;
+    for (size_t i = 0; i < boot_info.mod_count; i++)
+        cfgs += is_cfg(&boot_info.mods[i]);
+    if (!virt_ok) {
+        log_warn("no domain can start: %s", virt_why);
+        return;
+    }
+    printk("Virtualization: %s", arch_virt_name());
+    for (size_t i = 0; i < boot_info.mod_count; i++) {
+        if (!is_cfg(&boot_info.mods[i]))
+            continue;
+        char err[192];
+        if (!domain_create_from_module((int)i, err, sizeof(err)))
+            log_err("%s; domain not built", err);
+    }
+    if (cfgs == 0)
+        printk("No domain configs (.cfg modules) in the boot image");
+}
+
+/* ---- stop and reap ---------------------------------------------------------------------- */
+
 void domain_destroy(struct domain *d)
 {
     d->state = DOMAIN_DYING;
     sched_vcpu_stop(&d->vcpu);
     if (console_input_owner() == d->id)
         console_switch_input(CONSWITCH_XEN);
-    arch_vcpu_destroy(&d->vcpu);
-    guestmem_release_all(d);
-    if (d->con_ring)
-        frame_free_contig((uint64_t)(uintptr_t)d->con_ring, DOMAIN_CONRING_SIZE / FRAME_SIZE);
-    d->con_ring = NULL;
+    domain_unbuild(d);
     domain_free_slot(d);
 }
 
+/* Tear d down and build it again from the same cfg module (a new domain id, as in Xen). */
+static void domain_restart(struct domain *d)
+{
+    int module = d->cfg_module;
+    char name[32], err[160];
+    memcpy(name, d->name, sizeof(name));
+    int old = d->id;
+    domain_destroy(d);
+    struct domain *n = domain_create_from_module(module, err, sizeof(err));
+    if (n)
+        printk("d%d (%s): restarted as d%d", old, name, n->id);
+    else
+        log_err("d%d (%s): restart failed: %s", old, name, err);
+}
+
+/* xl's rename-restart, for d already preserved (shut down or crashed, kept for `dump` and
+ * its console): rename it "<name>-<UTC yyyymmddThhmm>Z" as xl's preserve_domain does, and
+ * build a new domain from the same cfg under the old name. The name is cut to fit when it
+ * is long; should another domain already have the stamped name (two in one minute), the
+ * old id is appended. */
+static void domain_rename_restart(struct domain *d)
+{
+    char name[sizeof(d->name)], stamp[24], err[160];
+    memcpy(name, d->name, sizeof(name));
+    struct civil_time t = civil_from_epoch(rtc_boot_epoch() + time_now_ns() / 1000000000ULL);
+    snprintf(stamp, sizeof(stamp), "-%04lld%02u%02uT%02u%02uZ", (long long)t.year, t.mon,
+             t.mday, t.hour, t.min);
+    size_t keep = sizeof(d->name) - 1 - strlen(stamp);
+    snprintf(d->name, sizeof(d->name), "%.*s%s", (int)keep, name, stamp);
+    for (struct domain *o = domain_first(); o; o = domain_next(o))
+        if (o != d && strcmp(o->name, d->name) == 0) {
+            char id[12];
+            snprintf(id, sizeof(id), "-%d", d->id);
+            snprintf(d->name, sizeof(d->name), "%.*s%s%s", (int)(keep - strlen(id)), name,
+                     stamp, id);
+            break;
+        }
+    printk("d%d (%s): preserved as '%s'", d->id, name, d->name);
+    struct domain *n = domain_create_from_module(d->cfg_module, err, sizeof(err));
+    if (n)
+        printk("d%d (%s): restarted as d%d", d->id, name, n->id);
+    else
+        log_err("d%d (%s): restart failed: %s", d->id, name, err);
+}
+
 static const char *const reason_names[] = { "poweroff", "reboot", "crash" };
+
+/* The cfg's action for this kind of shutdown (on_poweroff, on_reboot, on_crash). */
+static enum domain_action action_for(const struct domain *d, enum shutdown_reason why)
+{
+    return why == SHUTDOWN_POWEROFF ? d->cfg.on_poweroff
+         : why == SHUTDOWN_REBOOT ? d->cfg.on_reboot : d->cfg.on_crash;
+}
 
 void domain_shutdown(struct domain *d, enum shutdown_reason why, const char *detail)
 {
     if (d->state == DOMAIN_DYING || d->state == DOMAIN_SHUTDOWN ||
         d->state == DOMAIN_CRASHED || d->shutdown_pending)
         return;
-    enum domain_action act = why == SHUTDOWN_POWEROFF ? d->cfg.on_poweroff
-                           : why == SHUTDOWN_REBOOT ? d->cfg.on_reboot : d->cfg.on_crash;
+    enum domain_action act = action_for(d, why);
     d->last_shutdown = why;
     printk("d%d (%s): %s%s%s; on_%s=%s", d->id, d->name, reason_names[why],
            detail ? ": " : "", detail ? detail : "", reason_names[why], domain_action_name(act));
@@ -172,8 +323,7 @@ void domains_reap(void)
         if (!d->used || !d->shutdown_pending)
             continue;
         enum shutdown_reason why = d->last_shutdown;
-        enum domain_action act = why == SHUTDOWN_POWEROFF ? d->cfg.on_poweroff
-                               : why == SHUTDOWN_REBOOT ? d->cfg.on_reboot : d->cfg.on_crash;
+        enum domain_action act = action_for(d, why);
         if ((act == ACTION_RESTART || act == ACTION_RENAME_RESTART) &&
             time_now_ns() - d->created_ns < RESTART_MIN_INTERVAL_NS)
             continue;                   /* not yet: see RESTART_MIN_INTERVAL_NS */

@@ -3,6 +3,7 @@
  * number or a guest-physical pointer outside the domain's memory returns an error code and
  * never reaches hypervisor memory. */
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "core/guestmem.h"
 #include "sched/sched.h"
 #include "public/kestrel.h"
@@ -111,6 +112,7 @@ void vcpu_handle_hypercall(struct vcpu *v)
     uint64_t nr = r->rax & mask, a1 = r->rbx & mask, a2 = r->rcx & mask, a3 = r->rdx & mask;
     int64_t ret;
 
+    arch_vcpu_skip_insn(v);
     switch (nr) {
     case HC_CONSOLE_WRITE: ret = hc_console_write(d, a1, a2); break;
     case HC_YIELD: sched_vcpu_yield(v); ret = 0; break;

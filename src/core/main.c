@@ -1,7 +1,8 @@
 /* The boot sequence, from kmain (called by arch/x86/boot/head.S in long mode) to the
- * (XEN) prompt: serial console first so every later step can report, then traps, the
- * Multiboot info and boot options, memory, the domains (while the TSC calibration window
- * runs), then the tick and interrupts. */
+ * (XEN) prompt: GDT and traps first so any fault panics readably, then the serial console
+ * (COM1 at Xen's defaults) so every later step can report, the Multiboot info and boot
+ * options, memory, the domains (while the TSC calibration window runs), then the tick and
+ * interrupts. */
 #include <stdbool.h>
 #include "core/boot.h"
 #include "core/panic.h"
@@ -21,6 +22,7 @@
 #include "arch/rtc.h"
 #include "arch/vga.h"
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "sched/sched.h"
 #include "lib/string.h"
 
@@ -41,10 +43,7 @@ static void boot_warning(void *ctx, const char *msg)
 /* A zeroed frame for page tables. */
 static uint64_t alloc_table_frame(void)
 {
-    uint64_t pa = frame_alloc();
-    if (pa)
-        memset(phys_identity(pa), 0, PAGE_SIZE);
-    return pa;
+    return frame_alloc_zeroed(1);
 }
 
 /* The serial port the console uses: console=com2's, else COM1's (also for input when

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 
 #include "core/mbimage.h"
+#include "core/multiboot.h"
+#include "core/vcpu.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -322,4 +324,24 @@ int mbimage_parse(const uint8_t *img, size_t len, struct mbimage *out, char *err
     if (rc != 0)
         return -1;
     return check_plan(out, err, errsz);
+}
+
+/* Contract in the header. The segment attributes: 0xC9B is a present, ring-0, accessed
+ * execute/read code segment with D=1 and G=1; 0xC93 the read/write data twin; LDTR (0x082)
+ * and a busy 32-bit TSS (0x08B) as after RESET, with null selectors. */
+void mbimage_entry_state(const struct mbimage *mb, uint32_t info_gpa, struct vcpu_entry *e)
+{
+    const struct vcpu_segment code = { 0x08, 0xC9B, 0xFFFFFFFFu, 0 };
+    const struct vcpu_segment data = { 0x10, 0xC93, 0xFFFFFFFFu, 0 };
+    memset(e, 0, sizeof(*e));
+    e->regs.rax = MULTIBOOT_BOOTLOADER_MAGIC;
+    e->regs.rbx = info_gpa;
+    e->regs.rip = mb->entry;
+    e->regs.rflags = 0x2;                       /* bit 1 is always set; IF clear */
+    e->cs = code;
+    e->ds = e->es = e->fs = e->gs = e->ss = data;
+    e->gdtr = e->idtr = (struct vcpu_segment){ 0, 0, 0xFFFF, 0 };
+    e->ldtr = (struct vcpu_segment){ 0, 0x082, 0xFFFF, 0 };
+    e->tr = (struct vcpu_segment){ 0, 0x08B, 0xFFFF, 0 };
+    e->cr0 = 0x11;                              /* PE, ET: protected mode, paging off */
 }

@@ -1,11 +1,11 @@
 /* The panic path, with Xen's text: a line of stars, "Panic on CPU 0:", the message, the
- * registers and a stack trace with function names, the stars again, then a reboot after
- * five seconds or, with `noreboot`, a halt. Output is made synchronous first so every line
- * reaches the serial line before the machine stops. */
+ * registers and a stack trace with function names (the architecture's trap_show_state, as
+ * Xen's show_execution_state), the stars again, then a reboot after five seconds or, with
+ * `noreboot`, a halt. Output is made synchronous first so every line reaches the serial
+ * line before the machine stops. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include "core/panic.h"
-#include "core/symbols.h"
 #include "console/log.h"
 #include "console/console.h"
 #include "arch/trap.h"
@@ -13,10 +13,8 @@
 #include "arch/uart.h"
 #include "arch/time.h"
 #include "arch/reboot.h"
-#include "arch/paging.h"
 
 #define STARS "****************************************"
-#define TRACE_DEPTH 24
 
 static bool noreboot;
 static volatile int panic_depth;
@@ -26,40 +24,11 @@ void panic_set_noreboot(int v)
     noreboot = v != 0;
 }
 
-/* Walk the frame-pointer chain from rbp, printing each return address with its symbol. */
-static void print_stack_trace(uint64_t rip, uint64_t rbp)
-{
-    uint64_t off, size;
-    const char *name = symbol_lookup(rip, &off, &size);
-
-    printk("Xen call trace:");
-    if (name)
-        printk("   [<%016llx>] R %s+0x%llx/0x%llx", (unsigned long long)rip, name,
-               (unsigned long long)off, (unsigned long long)size);
-    else
-        printk("   [<%016llx>] R (unknown)", (unsigned long long)rip);
-    for (int depth = 0; depth < TRACE_DEPTH && rbp; depth++) {
-        if ((rbp & 7) || !paging_range_mapped(rbp, 16))
-            break;
-        const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
-        uint64_t ret = frame[1];
-        name = symbol_lookup(ret, &off, &size);
-        if (!name)
-            break;
-        printk("   [<%016llx>] F %s+0x%llx/0x%llx", (unsigned long long)ret, name,
-               (unsigned long long)off, (unsigned long long)size);
-        if (frame[0] <= rbp)
-            break;      /* frames must move up the stack; anything else is garbage */
-        rbp = frame[0];
-    }
-}
-
 /* Everything after the message: common to both entry points. */
 __attribute__((noreturn))
 static void panic_finish(const struct trap_frame *tf)
 {
-    trap_dump_frame(tf);
-    print_stack_trace(tf->rip, tf->rbp);
+    trap_show_state(tf);
     printk(STARS);
     printk("%s", "");
     if (noreboot) {

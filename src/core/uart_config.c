@@ -1,7 +1,7 @@
 /* A serial port's settings in Xen's comN= form, "<baud>[/<clock_hz>][,DPS[,<io-base>[,<irq>]]]"
  * (com1=, com2=), parsed field by field with a reason for whatever is refused, and written
  * back in the same form for the `cmdline` command. */
-#include "core/bootopts.h"
+#include "core/uart_config.h"
 #include "core/cmdline_words.h"
 #include "lib/ctype.h"
 #include "lib/format.h"
@@ -87,7 +87,7 @@ static bool uart_field(int field, const char *s, size_t n, struct uart_config *t
     }
 }
 
-/* Contract in core/bootopts.h. A scratch copy is parsed, so a failure changes nothing. */
+/* Contract in core/uart_config.h. A scratch copy is parsed, so a failure changes nothing. */
 int uart_config_parse_into(const char *s, struct uart_config *c, char *why)
 {
     struct uart_config t = *c;
@@ -118,7 +118,7 @@ int uart_config_parse(const char *s, struct uart_config *c, const char **why)
     return -1;
 }
 
-/* Contract in core/bootopts.h. */
+/* Contract in core/uart_config.h. */
 void uart_config_describe(const struct uart_config *c, char *buf, size_t size)
 {
     char baud[16] = "auto", irq[16] = "default";

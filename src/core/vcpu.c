@@ -2,6 +2,7 @@
  * bus, HLT, bad guest-physical accesses, fatal guest states) and the per-exit device
  * bookkeeping: PIT edges and the UART line into the PIC, and interrupt injection. */
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "sched/sched.h"
 #include "console/log.h"
 #include "arch/time.h"
@@ -51,6 +52,7 @@ void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint3
 void vcpu_handle_hlt(struct vcpu *v)
 {
     struct domain *d = v->dom;
+    arch_vcpu_skip_insn(v);
     domain_update_irqs(d);
     if ((v->regs.rflags & 0x200) && vpic_pending_vector(&d->pic) >= 0)
         return;     /* an interrupt is deliverable: HLT ends at once */

@@ -48,7 +48,7 @@ static int cmd_meminfo(int argc, char **argv)
                  hs.bytes_in_use, hs.bytes_free, hs.pages, hs.allocs, hs.frees);
     return 0;
 }
-SHELL_COMMAND(cmd_meminfo_entry, "meminfo", 'm', "", "memory info", cmd_meminfo);
+SHELL_DIAG_COMMAND(cmd_meminfo_entry, "meminfo", 'm', "memory info", cmd_meminfo, 1);
 
 #define XD_MAX 4096
 

@@ -284,6 +284,14 @@ uint64_t frame_alloc_contig(size_t count, size_t align_frames)
     }
 }
 
+uint64_t frame_alloc_zeroed(size_t count)
+{
+    uint64_t pa = count == 1 ? frame_alloc() : frame_alloc_contig(count, 1);
+    if (pa)
+        memset(fa.p2v(pa), 0, count << FRAME_SHIFT);
+    return pa;
+}
+
 void frame_free(uint64_t pa)
 {
     uint64_t i = pa >> FRAME_SHIFT;

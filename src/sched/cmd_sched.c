@@ -1,6 +1,7 @@
 /* `sched-credit [dom] [weight]`, as xl's sched-credit: show every domain's weight, or set
  * one domain's weight at run time (its share of the CPU against the others). */
 #include "core/domain.h"
+#include "core/cmd_domain.h"
 #include "sched/sched.h"
 #include "sched/policy.h"
 #include "console/shell.h"
@@ -12,12 +13,10 @@ static int cmd_sched_credit(int argc, char **argv)
         return SHELL_EUSAGE;
     }
     if (argc == 3) {
-        struct domain *d = domain_lookup(argv[1]);
+        struct domain *d = arg_domain_named(argv[1]);
         uint64_t w;
-        if (!d) {
-            shell_printf("no domain '%s'\n", argv[1]);
+        if (!d)
             return SHELL_EUSAGE;
-        }
         if (shell_parse_u64(argv[2], &w) != 0 || w < SCHED_WEIGHT_MIN || w > SCHED_WEIGHT_MAX) {
             shell_printf("sched-credit: bad weight '%s' (%u..%u)\n", argv[2], SCHED_WEIGHT_MIN,
                          SCHED_WEIGHT_MAX);
@@ -26,11 +25,9 @@ static int cmd_sched_credit(int argc, char **argv)
         sched_set_vcpu_weight(&d->vcpu, (uint32_t)w);
         d->cfg.weight = (uint32_t)w;
     }
-    struct domain *only = argc >= 2 ? domain_lookup(argv[1]) : NULL;
-    if (argc == 2 && !only) {
-        shell_printf("no domain '%s'\n", argv[1]);
+    struct domain *only = argc >= 2 ? arg_domain_named(argv[1]) : NULL;
+    if (argc == 2 && !only)
         return SHELL_EUSAGE;
-    }
     shell_printf("Name                                ID Weight  Cap\n");
     for (struct domain *d = domain_first(); d; d = domain_next(d))
         if (!only || d == only)

@@ -2,7 +2,8 @@
  * pending domain shutdowns, wake blocked vCPUs, pick the next vCPU by the weighted policy
  * and run it until its slice ends, it blocks, or the operator types; idle with HLT when
  * nothing is runnable. The host timer (tick or deadline) interrupts a guest even when it
- * runs with IF=0, because physical interrupts always exit (SVM's INTR intercept). */
+ * runs with IF=0, because physical interrupts always exit (SVM's INTR intercept, VMX's
+ * external-interrupt exiting). */
 #include "sched/sched.h"
 #include "sched/policy.h"
 #include "core/domain.h"
@@ -186,4 +187,4 @@ static int cmd_runq(int argc, char **argv)
                                                                                  : "stopped");
     return 0;
 }
-SHELL_COMMAND(cmd_runq_entry, "runq", 'r', "", "dump run queues", cmd_runq);
+SHELL_DIAG_COMMAND(cmd_runq_entry, "runq", 'r', "dump run queues", cmd_runq, 3);

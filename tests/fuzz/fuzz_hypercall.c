@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "core/guestmem.h"
 #include "sched/sched.h"
 #include "public/kestrel.h"
@@ -54,6 +55,7 @@ int64_t guestmem_increase(struct domain *d, uint64_t gpa, uint64_t pages)
 void sched_vcpu_block(struct vcpu *v) { v->blocked = true; }
 void sched_vcpu_yield(struct vcpu *v) { v->stop = true; }
 bool vcpu_should_wake(struct vcpu *v, uint64_t now) { (void)v; return now & 1; }
+void arch_vcpu_skip_insn(struct vcpu *v) { v->regs.rip += 3; }  /* VMMCALL/VMCALL */
 uint64_t time_now_ns(void) { return 123456789; }
 uint64_t tsc_hz(void) { return 2000000000; }
 

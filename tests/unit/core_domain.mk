@@ -17,4 +17,4 @@ test_domain_lifecycle_SRCS := src/core/domain.c src/core/domain_build.c src/core
     src/lib/civil.c src/vdev/bus.c src/vdev/uart.c src/vdev/pic.c src/vdev/pit.c \
     src/vdev/rtc.c src/vdev/i8042.c src/vdev/port80.c tests/unit/fake_p2m.c \
     tests/unit/test_domain_lifecycle.c
-test_domain_lifecycle_CFLAGS := -Itests/unit -Wno-format-truncation   # host gcc on domain_build.c:277
+test_domain_lifecycle_CFLAGS := -Itests/unit -Wno-format-truncation   # host gcc on domain.c's rename-restart name

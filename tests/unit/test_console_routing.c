@@ -23,6 +23,7 @@
 #include "console/log.h"
 #include "core/bootopts.h"
 #include "core/domain.h"
+#include "core/dom_console.h"
 
 /* ---- the serial line ---------------------------------------------------------------- */
 static char ser[65536];

@@ -18,6 +18,8 @@
 #include <cmocka.h>
 
 #include "core/domain.h"
+#include "core/dom_console.h"
+#include "core/guestmem.h"
 #include "core/domain_build.h"
 #include "core/multiboot.h"
 #include "console/conswitch.h"
@@ -36,11 +38,11 @@ const char *arch_virt_name(void) { return "stub"; }
 int arch_vcpu_create(struct vcpu *v) { v->arch = &vcpus_live; vcpus_live++; return 0; }
 void arch_vcpu_destroy(struct vcpu *v) { assert_non_null(v->arch); v->arch = NULL; vcpus_live--; }
 static uint32_t reset_entry, reset_info;
-void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info, uint64_t root)
+void arch_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t root)
 {
     (void)v; (void)root;
-    reset_entry = entry;
-    reset_info = info;
+    reset_entry = (uint32_t)e->regs.rip;        /* the Multiboot entry state: EIP, EBX */
+    reset_info = (uint32_t)e->regs.rbx;
 }
 uint64_t arch_p2m_create(void) { return fake_p2m_new(); }
 void sched_vcpu_init(struct vcpu *v, uint32_t w) { (void)v; (void)w; }

@@ -96,6 +96,30 @@ static uint64_t drain(uint64_t **out, uint64_t limit)
     return n;
 }
 
+/* frame_alloc_zeroed: one frame or a run, cleared however it was left; 0 when none. */
+static void test_alloc_zeroed(void **state)
+{
+    (void)state;
+    assert_int_equal(frame_alloc_zeroed(1), 0);            /* before frame_init */
+    assert_int_equal(frame_init(qemu_map, QEMU_N, qemu_res, RES_N, 0, test_p2v), 0);
+    uint64_t one = frame_alloc();
+    memset(arena + one, 0xa5, FRAME_SIZE);
+    frame_free(one);
+    uint64_t z = frame_alloc_zeroed(1);
+    assert_int_not_equal(z, 0);
+    check_frame_ok(z, UINT64_MAX);
+    for (size_t i = 0; i < FRAME_SIZE; i++)
+        assert_int_equal(arena[z + i], 0);
+    uint64_t run = frame_alloc_contig(3, 1);
+    memset(arena + run, 0x5a, 3 * FRAME_SIZE);
+    frame_free_contig(run, 3);
+    uint64_t z3 = frame_alloc_zeroed(3);
+    assert_int_not_equal(z3, 0);
+    for (size_t i = 0; i < 3 * FRAME_SIZE; i++)
+        assert_int_equal(arena[z3 + i], 0);
+    check_stats_consistent();
+}
+
 static void test_qemu_map_stats(void **state)
 {
     struct frame_stats s;
@@ -336,6 +360,7 @@ int main(void)
         cmocka_unit_test_setup(test_free_and_realloc, setup),
         cmocka_unit_test_setup(test_contiguous, setup),
         cmocka_unit_test_setup(test_bad_frees, setup),
+        cmocka_unit_test_setup(test_alloc_zeroed, setup),
         cmocka_unit_test_setup(test_mem_limit, setup),
         cmocka_unit_test_setup(test_messy_maps, setup),
     };

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/guestmem.h"
 #include "arch/guest_walk.h"
 
 #define MEM (8u << 20)                  /* the guest: 8 MiB */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/domain.h"
+#include "core/dom_console.h"
 #include "core/guestmem.h"
 #include "public/kestrel.h"
 #include "fake_p2m.h"
@@ -52,6 +53,7 @@ void domain_shutdown(struct domain *d, enum shutdown_reason why, const char *det
 void sched_vcpu_block(struct vcpu *v) { v->blocked = true; blocks++; }
 void sched_vcpu_yield(struct vcpu *v) { (void)v; yields++; }
 bool vcpu_should_wake(struct vcpu *v, uint64_t now) { (void)v; (void)now; return wake_now; }
+void arch_vcpu_skip_insn(struct vcpu *v) { v->regs.rip += 3; }  /* VMMCALL/VMCALL */
 uint64_t time_now_ns(void) { return NOW; }
 uint64_t tsc_hz(void) { return 2400000000ull; }
 

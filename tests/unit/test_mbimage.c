@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/mbimage.h"
+#include "core/vcpu.h"
 
 #define IMG_MAX 0x6000
 static uint8_t img[IMG_MAX];
@@ -333,9 +334,43 @@ static void test_truncations(void **state)
         assert_int_equal(parse(n), n >= 0x3000 ? 0 : -1);
 }
 
+/* The Multiboot entry state (spec 3.2), which both backends load as given. */
+static void test_entry_state(void **state)
+{
+    (void)state;
+    struct mbimage mb = { .entry = 0x100123 };
+    struct vcpu_entry e;
+    memset(&e, 0xa5, sizeof(e));
+    mbimage_entry_state(&mb, 0x8000, &e);
+    assert_int_equal(e.regs.rax, 0x2BADB002u);
+    assert_int_equal(e.regs.rbx, 0x8000);
+    assert_int_equal(e.regs.rip, 0x100123);
+    assert_int_equal(e.regs.rflags, 0x2);           /* IF clear */
+    assert_int_equal(e.regs.rsp, 0);
+    assert_int_equal(e.regs.rcx | e.regs.rdx | e.regs.rsi | e.regs.rdi | e.regs.r15, 0);
+    assert_int_equal(e.cr0, 0x11);                  /* PE, ET; paging off */
+    assert_int_equal(e.cr3 | e.cr4 | e.efer, 0);
+    assert_int_equal(e.cs.sel, 0x08);
+    assert_int_equal(e.cs.attr, 0xC9B);             /* 32-bit code, DPL 0, G */
+    assert_int_equal(e.cs.limit, 0xFFFFFFFFu);
+    assert_int_equal(e.cs.base, 0);
+    const struct vcpu_segment *data[] = { &e.ds, &e.es, &e.fs, &e.gs, &e.ss };
+    for (unsigned i = 0; i < 5; i++) {
+        assert_int_equal(data[i]->sel, 0x10);
+        assert_int_equal(data[i]->attr, 0xC93);
+        assert_int_equal(data[i]->limit, 0xFFFFFFFFu);
+        assert_int_equal(data[i]->base, 0);
+    }
+    assert_int_equal(e.ldtr.sel, 0);
+    assert_int_equal(e.tr.attr, 0x08B);
+    assert_int_equal(e.gdtr.limit, 0xFFFF);
+    assert_int_equal(e.idtr.base, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_entry_state),
         cmocka_unit_test(test_elf32_good),
         cmocka_unit_test(test_elf32_higher_half_and_video),
         cmocka_unit_test(test_kludge_good),

@@ -18,6 +18,7 @@
 
 #include "arch/string_io.h"
 #include "core/domain.h"
+#include "core/guestmem.h"
 
 #define MEM (8u << 20)
 static uint8_t mem[MEM];
@@ -68,11 +69,20 @@ void vcpu_handle_bad_gpa(struct vcpu *vc, uint64_t gpa, bool write)
     bad_gpa = gpa;
     bad_write = write;
 }
+/* The backend's end of the exit: the instruction is skipped to NEXT, or #GP is raised. */
+#define NEXT 0x7abc
+static int gp_injected;
+void arch_vcpu_skip_insn(struct vcpu *vc) { vc->regs.rip = NEXT; }
+void arch_vcpu_inject_exception(struct vcpu *vc, uint8_t vector, bool has_err, uint32_t err)
+{
+    (void)vc;
+    if (vector == 13 && has_err && err == 0)
+        gp_injected++;
+}
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 #define CS_D 0x400                          /* CS.D: 32-bit default operand/address size */
 #define RIP0 0x7000                         /* where the instruction sits (CS base 0) */
-#define NEXT 0x7abc
 
 /* Protected mode, paging off, 32-bit code; the instruction's bytes at CS:RIP. */
 static void setup_mode32(const uint8_t *insn, size_t n)
@@ -94,12 +104,13 @@ static int setup(void **state)
     io_count = stop_after = 0;
     in_next = 0x10;
     bad_gpas = 0;
+    gp_injected = 0;
     return 0;
 }
 
 static enum string_io_result run(uint16_t port, unsigned size, bool in, bool rep)
 {
-    struct string_io s = { port, size, in, rep, NEXT };
+    struct string_io s = { port, size, in, rep };
     return vcpu_handle_string_io(v, &s);
 }
 
@@ -408,13 +419,14 @@ static void test_paging_elements_across_pages_and_faults(void **state)
     assert_int_equal(io_log[0].val, 0x44332211);
     assert_int_equal(io_log[1].val, 0x88776655);
     /* A REP that runs into an unmapped page: the elements before it are done and the
-     * registers say so exactly; then FAULT (#GP for the caller), RIP unchanged. */
+     * registers say so exactly; then FAULT (#GP(0) raised), RIP unchanged. */
     setup_mode32(REP_INSB, 2);
     paging_on();
     io_count = 0;
     v->regs.rdi = 0x2ffe;
     v->regs.rcx = 10;
     assert_int_equal(run(0x60, 1, true, true), STRING_IO_FAULT);
+    assert_int_equal(gp_injected, 1);
     assert_int_equal(io_count, 2);
     assert_int_equal(mem[0x3ffe], 0x10);
     assert_int_equal(mem[0x3fff], 0x11);

@@ -217,19 +217,19 @@ static void test_never_offered_amd(void **state) { (void)state; never_offered();
 static void test_efer_rules(void **state)
 {
     (void)state;
-    assert_true(vmsr_efer_check(0, VMSR_EFER_SCE | VMSR_EFER_LME | VMSR_EFER_NXE, false));
+    assert_true(vmsr_efer_check(0, EFER_SCE | EFER_LME | EFER_NXE, false));
     assert_false(vmsr_efer_check(0, 1ULL << 12, false));        /* SVME: hidden */
     assert_false(vmsr_efer_check(0, 1ULL << 13, false));        /* LMSLE */
     assert_false(vmsr_efer_check(0, 1ULL << 14, false));        /* FFXSR */
     assert_false(vmsr_efer_check(0, 1ULL << 15, false));        /* TCE */
     assert_false(vmsr_efer_check(0, ~0ULL, false));
     /* LME cannot change while paging is on; the rest can. */
-    assert_false(vmsr_efer_check(0, VMSR_EFER_LME, true));
-    assert_false(vmsr_efer_check(VMSR_EFER_LME | VMSR_EFER_LMA, VMSR_EFER_LMA, true));
-    assert_true(vmsr_efer_check(VMSR_EFER_LME | VMSR_EFER_LMA,
-                                VMSR_EFER_LME | VMSR_EFER_LMA | VMSR_EFER_NXE, true));
+    assert_false(vmsr_efer_check(0, EFER_LME, true));
+    assert_false(vmsr_efer_check(EFER_LME | EFER_LMA, EFER_LMA, true));
+    assert_true(vmsr_efer_check(EFER_LME | EFER_LMA,
+                                EFER_LME | EFER_LMA | EFER_NXE, true));
     vmsr_cpu.nx = false;
-    assert_false(vmsr_efer_check(0, VMSR_EFER_NXE, false));
+    assert_false(vmsr_efer_check(0, EFER_NXE, false));
 }
 
 /* The passthrough list is exactly what the hardware switches: nothing that configures the

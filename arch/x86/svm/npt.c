@@ -11,10 +11,7 @@
 /* A zeroed frame for a table. */
 static uint64_t npt_table_alloc(void)
 {
-    uint64_t pa = frame_alloc();
-    if (pa)
-        memset((void *)(uintptr_t)pa, 0, FRAME_SIZE);
-    return pa;
+    return frame_alloc_zeroed(1);
 }
 
 uint64_t npt_create(void)

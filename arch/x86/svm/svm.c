@@ -1,50 +1,36 @@
-/* The AMD SVM backend: enabling SVM, one VMCB per vCPU with nested paging, the Multiboot
- * entry state, event injection, and the exit dispatcher that decodes each #VMEXIT and calls
- * the shared handlers of src/core (CPUID, I/O, MSR, hypercall, HLT, bad GPA, fatal). */
+/* The AMD SVM backend: enabling SVM, one VMCB per vCPU with nested paging, loaded with the
+ * entry state the core gives, event injection, and the exit dispatcher that decodes each
+ * #VMEXIT and hands it to the shared handler that finishes it (arch/x86/vcpu_x86.c: CPUID,
+ * MSR, XSETBV, I/O; src/core: hypercall, HLT, bad GPA, fatal). */
 #include <stdbool.h>
+#include <stddef.h>
 #include "core/vcpu.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
 #include "mm/frame.h"
 #include "arch/string_io.h"
-#include "arch/fpu.h"
-#include "arch/vmsr.h"
-#include "arch/debugregs.h"
+#include "arch/processor.h"
+#include "arch/vcpu_x86.h"
 #include "lib/string.h"
 #include "lib/format.h"
 #include "vmcb.h"
 #include "arch/virt_backend.h"
 #include "npt.h"
 #include "svm_cr.h"
+#include "svm.h"
 
 struct svm_vcpu {
+    struct vcpu_x86 x86;     /* first: the shared x86 state (DR6 and DR7 are in the VMCB) */
     struct vmcb *vmcb;
     uint64_t vmcb_pa;
     uint64_t guest_efer;     /* what the guest believes (SVME hidden) */
     bool irq_window;
-    struct fpu_state fpu;    /* x87/SSE/AVX registers and XCR0 */
-    struct vmsr_state msrs;  /* every MSR the guest has that the VMCB does not hold */
-    struct dr_state dr;      /* DR0-DR3 (DR6 and DR7 are in the VMCB) */
 };
+_Static_assert(offsetof(struct svm_vcpu, x86) == 0, "vcpu_x86() reads v->arch as its x86 state");
 
-void svm_world_switch(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
-/* Chosen at link time: svm_fastpath.c (none) or svm_fastpath_floor.c (the bench-only floor
- * that resumes the guest at once after VMMCALL and CPUID). True when the exit was finished. */
-bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs);
-void svm_vmsave(uint64_t pa);
 
 static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;
 static uint32_t max_asid, next_asid = 1;
-
-
-/* A zeroed run of frames, or 0. */
-static uint64_t alloc_zeroed(size_t frames)
-{
-    uint64_t pa = frames == 1 ? frame_alloc() : frame_alloc_contig(frames, 1);
-    if (pa)
-        memset((void *)(uintptr_t)pa, 0, frames * FRAME_SIZE);
-    return pa;
-}
 
 /* Let the guest read and write an MSR without an exit (2 bits per MSR, read then write). */
 static void msrpm_pass(uint8_t *pm, uint32_t msr)
@@ -79,10 +65,10 @@ static bool svm_init(char *why, size_t whysz)
         return false;
     }
     max_asid = svm.ebx;
-    hsave_pa = alloc_zeroed(1);
-    host_vmcb_pa = alloc_zeroed(1);
-    iopm_pa = alloc_zeroed(3);
-    msrpm_pa = alloc_zeroed(2);
+    hsave_pa = frame_alloc_zeroed(1);
+    host_vmcb_pa = frame_alloc_zeroed(1);
+    iopm_pa = frame_alloc_zeroed(3);
+    msrpm_pa = frame_alloc_zeroed(2);
     if (!hsave_pa || !host_vmcb_pa || !iopm_pa || !msrpm_pa) {
         snprintf(why, whysz, "no memory for the SVM host areas");
         return false;
@@ -112,10 +98,10 @@ static int svm_vcpu_create(struct vcpu *v)
         s = &pool[used++];
     if (!s)
         return -1;
-    s->vmcb_pa = alloc_zeroed(1);
+    s->vmcb_pa = frame_alloc_zeroed(1);
     if (!s->vmcb_pa)
         return -1;
-    if (fpu_state_init(&s->fpu) != 0) {
+    if (fpu_state_init(&s->x86.fpu) != 0) {
         frame_free(s->vmcb_pa);
         return -1;
     }
@@ -130,28 +116,29 @@ static void svm_vcpu_destroy(struct vcpu *v)
     if (!s)
         return;
     frame_free(s->vmcb_pa);
-    fpu_state_free(&s->fpu);
-    dr_state_forget(&s->dr);
+    fpu_state_free(&s->x86.fpu);
+    dr_state_forget(&s->x86.dr);
     memset(s, 0, sizeof(*s));
     v->arch = NULL;
 }
 
-static void set_seg(struct vmcb_seg *seg, uint16_t sel, uint16_t attr, uint32_t limit,
-                    uint64_t base)
+/* One segment of the entry state into the VMCB (whose attributes have the same 12-bit form). */
+static void load_seg(struct vmcb_seg *d, const struct vcpu_segment *s)
 {
-    seg->sel = sel;
-    seg->attr = attr;
-    seg->limit = limit;
-    seg->base = base;
+    d->sel = s->sel;
+    d->attr = s->attr;
+    d->limit = s->limit;
+    d->base = s->base;
 }
 
-static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                               uint64_t p2m_root)
+/* A fresh VMCB: the intercepts, the I/O and MSR permission maps, a new ASID, nested paging
+ * over p2m_root; the guest state loaded from e as the core gave it. */
+static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root)
 {
     struct svm_vcpu *s = v->arch;
-    struct vmcb *vm = s->vmcb;
-    memset(vm, 0, sizeof(*vm));
-    struct vmcb_control *c = &vm->control;
+    struct vmcb *vmcb = s->vmcb;
+    memset(vmcb, 0, sizeof(*vmcb));
+    struct vmcb_control *c = &vmcb->control;
     c->intercept_cr = 1u << (16 + 4);   /* CR4 writes: see svm_cr.c */
     c->intercept_exceptions = 0;
     c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
@@ -162,10 +149,10 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
                          INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
                          INTERCEPT_ICEBP | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
                          INTERCEPT_XSETBV | INTERCEPT_RDTSCP;
-    fpu_state_reset(&s->fpu);
-    dr_state_reset(&s->dr, false);
-    vmsr_reset(&s->msrs);
-    c->tsc_offset = s->msrs.tsc_offset;
+    fpu_state_reset(&s->x86.fpu);
+    dr_state_reset(&s->x86.dr, false);
+    vmsr_reset(&s->x86.msrs);
+    c->tsc_offset = s->x86.msrs.tsc_offset;
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     if (next_asid >= max_asid)
@@ -176,35 +163,32 @@ static void svm_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     c->np_enable = 1;
     c->n_cr3 = p2m_root;
 
-    struct vmcb_save *g = &vm->save;
-    set_seg(&g->cs, 0x08, 0xC9B, 0xFFFFFFFF, 0);
-    set_seg(&g->ds, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->es, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->ss, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->fs, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->gs, 0x10, 0xC93, 0xFFFFFFFF, 0);
-    set_seg(&g->gdtr, 0, 0, 0xFFFF, 0);
-    set_seg(&g->idtr, 0, 0, 0xFFFF, 0);
-    set_seg(&g->ldtr, 0, 0x082, 0xFFFF, 0);
-    set_seg(&g->tr, 0, 0x08B, 0xFFFF, 0);
-    g->cpl = 0;
-    g->efer = EFER_SVME;
-    s->guest_efer = 0;
-    g->cr0 = 0x11;                      /* PE, ET: protected mode, paging off */
-    g->cr4 = 0;
-    g->cr3 = 0;
-    g->dr6 = 0xFFFF0FF0;
-    g->dr7 = 0x400;
-    g->rflags = 0x2;
-    g->rip = entry;
-    g->rsp = 0;
-    g->rax = 0x2BADB002;
-    g->g_pat = 0x0007040600070406ULL;
-    memset(&v->regs, 0, sizeof(v->regs));
-    v->regs.rax = 0x2BADB002;
-    v->regs.rbx = info_gpa;
-    v->regs.rip = entry;
-    v->regs.rflags = 0x2;
+    struct vmcb_save *g = &vmcb->save;
+    load_seg(&g->cs, &e->cs);
+    load_seg(&g->ds, &e->ds);
+    load_seg(&g->es, &e->es);
+    load_seg(&g->ss, &e->ss);
+    load_seg(&g->fs, &e->fs);
+    load_seg(&g->gs, &e->gs);
+    load_seg(&g->gdtr, &e->gdtr);
+    load_seg(&g->idtr, &e->idtr);
+    load_seg(&g->ldtr, &e->ldtr);
+    load_seg(&g->tr, &e->tr);
+    g->cpl = (e->ss.attr >> 5) & 3;     /* SS.DPL */
+    s->guest_efer = e->efer & ~EFER_LMA;
+    g->efer = e->efer | EFER_SVME;      /* SVME hidden from the guest: see svm_vcpu_efer */
+    g->cr0 = e->cr0;
+    g->cr4 = e->cr4;
+    g->cr3 = e->cr3;
+    g->dr6 = DR6_RESET;
+    g->dr7 = DR7_RESET;
+    g->rflags = e->regs.rflags;
+    g->rip = e->regs.rip;
+    g->rsp = e->regs.rsp;
+    g->rax = e->regs.rax;
+    g->g_pat = 0x0007040600070406ULL;   /* PAT after RESET */
+    v->regs = e->regs;
+    v->long_mode = (e->efer & EFER_LMA) && (e->cs.attr & 0x200);
     s->irq_window = false;
 }
 
@@ -215,26 +199,26 @@ static void svm_vcpu_flush_tlb(struct vcpu *v)
 
 static bool svm_vcpu_interruptible(struct vcpu *v)
 {
-    struct vmcb *vm = ((struct svm_vcpu *)v->arch)->vmcb;
-    return (vm->save.rflags & 0x200) && !(vm->control.int_state & 1) &&
-           !(vm->control.event_inj & EVENT_VALID);
+    struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+    return (vmcb->save.rflags & 0x200) && !(vmcb->control.int_state & 1) &&
+           !(vmcb->control.event_inj & EVENT_VALID);
 }
 
 static void svm_vcpu_inject_irq(struct vcpu *v, uint8_t vector)
 {
-    struct vmcb *vm = ((struct svm_vcpu *)v->arch)->vmcb;
-    vm->control.event_inj = EVENT_VALID | EVENT_TYPE_INTR | vector;
+    struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+    vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_INTR | vector;
     v->injected_irqs++;
 }
 
 static void svm_vcpu_request_irq_window(struct vcpu *v)
 {
     struct svm_vcpu *s = v->arch;
-    struct vmcb *vm = s->vmcb;
+    struct vmcb *vmcb = s->vmcb;
     /* A virtual interrupt the guest can take only when interruptible, and an intercept of
      * the moment it would: that exit is the window. */
-    vm->control.int_ctl |= V_IRQ | V_IGN_TPR | (0xFULL << V_INTR_PRIO_SHIFT);
-    vm->control.intercept_misc1 |= INTERCEPT_VINTR;
+    vmcb->control.int_ctl |= V_IRQ | V_IGN_TPR | (0xFULL << V_INTR_PRIO_SHIFT);
+    vmcb->control.intercept_misc1 |= INTERCEPT_VINTR;
     s->irq_window = true;
 }
 
@@ -285,11 +269,45 @@ static void *svm_gpa_to_hva(uint64_t p2m_root, uint64_t gpa)
     return (void *)(uintptr_t)pa;
 }
 
-/* Inject #UD (the guest ran an instruction it may not have) or #GP(0). */
-static void inject_exception(struct vmcb *vm, uint8_t vector, bool has_err, uint32_t err)
+/* Raise an exception in the guest at the next VMRUN (#UD for an instruction it may not
+ * have, #GP(0), ...). */
+static void inject_exception(struct vmcb *vmcb, uint8_t vector, bool has_err, uint32_t err)
 {
-    vm->control.event_inj = EVENT_VALID | EVENT_TYPE_EXC | vector |
-                            (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
+    vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXC | vector |
+                              (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
+}
+
+static void svm_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
+                                      uint32_t err)
+{
+    inject_exception(((struct svm_vcpu *)v->arch)->vmcb, vector, has_err, err);
+}
+
+/* Past the instruction that exited. Without the next-RIP feature the length is the
+ * instruction's own (the ones Kestrel emulates have one encoding), except for IN/OUT/INS/OUTS,
+ * whose exit gives the next RIP in EXITINFO2. */
+static void svm_vcpu_skip_insn(struct vcpu *v)
+{
+    const struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+    switch (c->exit_code) {
+    case VMEXIT_IOIO:
+        v->regs.rip = c->exit_info_2;
+        return;
+    case VMEXIT_HLT:
+        v->regs.rip += 1;                       /* F4 */
+        return;
+    case VMEXIT_CPUID:                          /* 0F A2 */
+    case VMEXIT_MSR:                            /* 0F 32, 0F 30 */
+    case VMEXIT_INVD:                           /* 0F 08 */
+        v->regs.rip += 2;
+        return;
+    case VMEXIT_VMMCALL:                        /* 0F 01 D9 */
+    case VMEXIT_XSETBV:                         /* 0F 01 D1 */
+        v->regs.rip += 3;
+        return;
+    default:
+        return;
+    }
 }
 
 /* The guest's EFER into the VMCB, with one exception: while its paging and PAE are both off,
@@ -301,67 +319,49 @@ static void inject_exception(struct vmcb *vm, uint8_t vector, bool has_err, uint
  * guest's EFER, CR0 or CR4. */
 static void sync_efer(struct svm_vcpu *s)
 {
-    struct vmcb *vm = s->vmcb;
-    bool hide = (s->guest_efer & VMSR_EFER_LME) && !(vm->save.cr0 & (1ULL << 31)) &&
-                !(vm->save.cr4 & (1ULL << 5));
-    uint64_t efer = s->guest_efer & ~VMSR_EFER_LMA;
+    struct vmcb *vmcb = s->vmcb;
+    bool hide = (s->guest_efer & EFER_LME) && !(vmcb->save.cr0 & CR0_PG) &&
+                !(vmcb->save.cr4 & CR4_PAE);
+    uint64_t efer = s->guest_efer & ~EFER_LMA;
     if (hide)
-        efer &= ~VMSR_EFER_LME;
-    vm->save.efer = (vm->save.efer & VMSR_EFER_LMA) | efer | EFER_SVME;   /* LMA: the CPU's */
+        efer &= ~EFER_LME;
+    vmcb->save.efer = (vmcb->save.efer & EFER_LMA) | efer | EFER_SVME;   /* LMA: the CPU's */
     if (hide)
-        vm->control.intercept_cr |= 1u << 16;           /* CR0 writes */
+        vmcb->control.intercept_cr |= 1u << 16;           /* CR0 writes */
     else
-        vm->control.intercept_cr &= ~(1u << 16);
+        vmcb->control.intercept_cr &= ~(1u << 16);
 }
 
 /* EFER is intercepted so the guest never clears SVME (VMRUN would refuse the VMCB) and never
  * sees it set; its writes follow a real CPU's rules (vmsr_efer_check), and LMA, which
  * follows CR0.PG, reads as the VMCB has it. */
-static int handle_efer(struct svm_vcpu *s, bool write, uint64_t *val)
+static int svm_vcpu_efer(struct vcpu *v, bool write, uint64_t *val)
 {
-    uint64_t lma = s->vmcb->save.efer & VMSR_EFER_LMA;
+    struct svm_vcpu *s = v->arch;
+    uint64_t lma = s->vmcb->save.efer & EFER_LMA;
     if (!write) {
         *val = s->guest_efer | lma;
         return 0;
     }
-    if (!vmsr_efer_check(s->guest_efer | lma, *val, s->vmcb->save.cr0 & (1ULL << 31)))
+    if (!vmsr_efer_check(s->guest_efer | lma, *val, s->vmcb->save.cr0 & CR0_PG))
         return -1;
-    s->guest_efer = *val & ~VMSR_EFER_LMA;
+    s->guest_efer = *val & ~EFER_LMA;
     sync_efer(s);
     return 0;
 }
 
-/* RDMSR/WRMSR that exited (every MSR but the VMCB-resident ones): EFER here, the rest on
- * the vCPU's own MSR state; #GP where the CPU would give it. */
-static void handle_msr(struct vcpu *v, struct svm_vcpu *s, bool write)
+static void svm_vcpu_set_tsc_offset(struct vcpu *v, uint64_t offset)
 {
-    uint32_t msr = (uint32_t)v->regs.rcx;
-    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    int rc;
-    if (msr == MSR_EFER)
-        rc = handle_efer(s, write, &val);
-    else if (write)
-        rc = vmsr_write(&s->msrs, msr, val, rdtsc());
-    else
-        rc = vmsr_read(&s->msrs, msr, rdtsc(), &val);
-    if (rc) {
-        inject_exception(s->vmcb, 13, true, 0);
-        return;
-    }
-    if (!write) {
-        v->regs.rax = (uint32_t)val;
-        v->regs.rdx = val >> 32;
-    }
-    s->vmcb->control.tsc_offset = s->msrs.tsc_offset;
-    v->regs.rip += 2;
+    ((struct svm_vcpu *)v->arch)->vmcb->control.tsc_offset = offset;
 }
 
-/* Decode one #VMEXIT and complete it. */
+/* Decode one #VMEXIT and hand it to the handler that finishes it: the shared ones (CPUID,
+ * MSR, XSETBV, I/O, HLT, hypercall, bad GPA, fatal) or, for what only SVM has, here. */
 static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
 {
-    struct vmcb *vm = s->vmcb;
-    uint64_t code = vm->control.exit_code;
-    uint64_t info1 = vm->control.exit_info_1, info2 = vm->control.exit_info_2;
+    struct vmcb *vmcb = s->vmcb;
+    uint64_t code = vmcb->control.exit_code;
+    uint64_t info1 = vmcb->control.exit_info_1, info2 = vmcb->control.exit_info_2;
 
     switch (code) {
     case VMEXIT_INTR:
@@ -374,30 +374,16 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         v->exits[EXIT_VINTR]++;
         clear_irq_window(s);
         return;
-    case VMEXIT_CPUID: {
-        uint32_t out[4];
+    case VMEXIT_CPUID:
         v->exits[EXIT_CPUID]++;
-        vcpu_handle_cpuid(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
-        v->regs.rax = out[0];
-        v->regs.rbx = out[1];
-        v->regs.rcx = out[2];
-        v->regs.rdx = out[3];
-        v->regs.rip += 2;
+        vcpu_handle_cpuid(v);
         return;
-    }
-    case VMEXIT_XSETBV: {           /* XCR0 is not in the VMCB: each vCPU keeps its own */
+    case VMEXIT_XSETBV:             /* XCR0 is not in the VMCB: each vCPU keeps its own */
         v->exits[EXIT_OTHER]++;
-        uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-        int vec = fpu_xsetbv(&s->fpu, vm->save.cr4, (uint32_t)v->regs.rcx, val);
-        if (vec)
-            inject_exception(vm, (uint8_t)vec, vec == 13, 0);
-        else
-            v->regs.rip += 3;                           /* 0F 01 D1 */
+        vcpu_handle_xsetbv(v);
         return;
-    }
     case VMEXIT_HLT:
         v->exits[EXIT_HLT]++;
-        v->regs.rip += 1;
         vcpu_handle_hlt(v);
         return;
     case VMEXIT_IOIO: {
@@ -406,33 +392,30 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         bool in = info1 & 1;
         unsigned size = (info1 & 0x10) ? 1 : (info1 & 0x20) ? 2 : 4;
         if (info1 & 0x4) {          /* INS/OUTS */
-            struct string_io sio = { port, size, in, info1 & 0x8, info2 };
-            if (vcpu_handle_string_io(v, &sio) == STRING_IO_FAULT)
-                inject_exception(vm, 13, true, 0);
+            struct string_io sio = { port, size, in, info1 & 0x8 };
+            vcpu_handle_string_io(v, &sio);
             return;
         }
         vcpu_handle_pio(v, port, size, in);
-        v->regs.rip = info2;
         return;
     }
     case VMEXIT_MSR:
         v->exits[EXIT_MSR]++;
-        handle_msr(v, s, info1 & 1);
+        vcpu_handle_msr(v, info1 & 1);
         return;
     case VMEXIT_RDPMC:                  /* no performance counters: every index is invalid */
-        inject_exception(vm, 13, true, 0);
+        inject_exception(vmcb, X86_EXC_GP, true, 0);
         return;
     case VMEXIT_RDTSCP:                 /* not offered (CPUID hides it) */
-        inject_exception(vm, 6, false, 0);
+        inject_exception(vmcb, X86_EXC_UD, false, 0);
         return;
     case VMEXIT_VMMCALL:
         v->exits[EXIT_HYPERCALL]++;
-        v->regs.rip += 3;
         vcpu_handle_hypercall(v);
         return;
     case VMEXIT_NPF:
         v->exits[EXIT_NPF]++;
-        if (npt_fault_in(vm->control.n_cr3, info2, false))
+        if (npt_fault_in(vmcb->control.n_cr3, info2, false))
             return;             /* first touch of lazily cleared memory: retry */
         vcpu_handle_bad_gpa(v, info2, (info1 >> 1) & 1);
         return;
@@ -444,16 +427,16 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     case VMEXIT_CLGI: case VMEXIT_SKINIT: case VMEXIT_INVLPGA: case VMEXIT_ICEBP:
     case VMEXIT_MONITOR: case VMEXIT_MWAIT:
         v->exits[EXIT_VIRT_INSN]++;
-        inject_exception(vm, 6, false, 0);
+        inject_exception(vmcb, X86_EXC_UD, false, 0);
         return;
     case VMEXIT_CR0_WRITE:
         v->exits[EXIT_OTHER]++;
-        switch (svm_handle_cr0_write(vm, v, s->guest_efer & VMSR_EFER_LME)) {
+        switch (svm_handle_cr0_write(vmcb, v, s->guest_efer & EFER_LME)) {
         case CR4_DONE:
             sync_efer(s);
             return;
         case CR4_FAULT:
-            inject_exception(vm, 13, true, 0);
+            inject_exception(vmcb, X86_EXC_GP, true, 0);
             return;
         case CR4_UNDECODED:
             vcpu_handle_fatal(v, "a CR0 write that could not be decoded");
@@ -462,12 +445,12 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         return;
     case VMEXIT_CR4_WRITE:
         v->exits[EXIT_OTHER]++;
-        switch (svm_handle_cr4_write(vm, v)) {
+        switch (svm_handle_cr4_write(vmcb, v)) {
         case CR4_DONE:
             sync_efer(s);
             return;
         case CR4_FAULT:
-            inject_exception(vm, 13, true, 0);
+            inject_exception(vmcb, X86_EXC_GP, true, 0);
             return;
         case CR4_UNDECODED:
             vcpu_handle_fatal(v, "a CR4 write that could not be decoded");
@@ -476,7 +459,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         return;
     case VMEXIT_INVD:
         v->exits[EXIT_OTHER]++;
-        v->regs.rip += 2;
+        svm_vcpu_skip_insn(v);
         return;
     case VMEXIT_TASK_SWITCH:
         v->exits[EXIT_OTHER]++;
@@ -490,7 +473,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
     default:
         if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32) {
             v->exits[EXIT_EXCEPTION]++;
-            inject_exception(vm, (uint8_t)(code - VMEXIT_EXCP_BASE), false, 0);
+            inject_exception(vmcb, (uint8_t)(code - VMEXIT_EXCP_BASE), false, 0);
             return;
         }
         v->exits[EXIT_OTHER]++;
@@ -506,38 +489,38 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
 static void svm_vcpu_run_once(struct vcpu *v)
 {
     struct svm_vcpu *s = v->arch;
-    struct vmcb *vm = s->vmcb;
+    struct vmcb *vmcb = s->vmcb;
 
-    vm->save.rax = v->regs.rax;
-    vm->save.rsp = v->regs.rsp;
-    vm->save.rip = v->regs.rip;
-    vm->save.rflags = v->regs.rflags;
+    vmcb->save.rax = v->regs.rax;
+    vmcb->save.rsp = v->regs.rsp;
+    vmcb->save.rip = v->regs.rip;
+    vmcb->save.rflags = v->regs.rflags;
 
-    fpu_enter(&s->fpu);
-    dr_enter(&s->dr);
+    fpu_enter(&s->x86.fpu);
+    dr_enter(&s->x86.dr);
     /* GIF clear from before the guest's state is loaded until the host's is back; host IF
      * set so a physical interrupt during the guest becomes an INTR exit. */
     __asm__ volatile("clgi; sti" ::: "memory");
     do
         svm_world_switch(s->vmcb_pa, &v->regs, host_vmcb_pa);
-    while (svm_fastpath(vm, &v->regs));
+    while (svm_fastpath(vmcb, &v->regs));
     __asm__ volatile("cli; stgi" ::: "memory");
 
-    v->regs.rax = vm->save.rax;
-    v->regs.rsp = vm->save.rsp;
-    v->regs.rip = vm->save.rip;
-    v->regs.rflags = vm->save.rflags;
-    v->long_mode = (vm->save.efer & 0x400) && (vm->save.cs.attr & 0x200);
-    vm->control.tlb_control = 0;
+    v->regs.rax = vmcb->save.rax;
+    v->regs.rsp = vmcb->save.rsp;
+    v->regs.rip = vmcb->save.rip;
+    v->regs.rflags = vmcb->save.rflags;
+    v->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & 0x200);  /* CS.L */
+    vmcb->control.tlb_control = 0;
     /* An event that was being delivered when the exit happened must be delivered again. */
-    if (vm->control.exit_int_info & EVENT_VALID) {
-        vm->control.event_inj = vm->control.exit_int_info;
-        vm->control.exit_int_info = 0;
+    if (vmcb->control.exit_int_info & EVENT_VALID) {
+        vmcb->control.event_inj = vmcb->control.exit_int_info;
+        vmcb->control.exit_int_info = 0;
     } else {
-        vm->control.event_inj = 0;
+        vmcb->control.event_inj = 0;
     }
     handle_exit(v, s);
-    vm->save.rax = v->regs.rax;
+    vmcb->save.rax = v->regs.rax;
     /* Pending host interrupts (the tick) are taken here. */
     __asm__ volatile("sti; nop; cli" ::: "memory");
 }
@@ -548,13 +531,17 @@ const struct virt_backend svm_backend = {
     .init = svm_init,
     .vcpu_create = svm_vcpu_create,
     .vcpu_destroy = svm_vcpu_destroy,
-    .vcpu_reset_multiboot = svm_vcpu_reset_multiboot,
+    .vcpu_reset = svm_vcpu_reset,
     .vcpu_run_once = svm_vcpu_run_once,
     .vcpu_interruptible = svm_vcpu_interruptible,
     .vcpu_inject_irq = svm_vcpu_inject_irq,
     .vcpu_request_irq_window = svm_vcpu_request_irq_window,
     .vcpu_get_sregs = svm_vcpu_get_sregs,
     .vcpu_flush_tlb = svm_vcpu_flush_tlb,
+    .vcpu_skip_insn = svm_vcpu_skip_insn,
+    .vcpu_inject_exception = svm_vcpu_inject_exception,
+    .vcpu_efer = svm_vcpu_efer,
+    .vcpu_set_tsc_offset = svm_vcpu_set_tsc_offset,
     .p2m_create = npt_create,
     .p2m_map = npt_map,
     .p2m_map_lazy = npt_map_lazy,

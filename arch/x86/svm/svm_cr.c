@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "arch/guest_walk.h"
+#include "arch/processor.h"
 #include "lib/string.h"
 #include "vmcb.h"
 #include "svm_cr.h"
@@ -17,20 +18,20 @@
 #define CR4_GUEST_ALLOWED 0x770FFFULL
 
 /* The guest's paging as the VMCB holds it. */
-static struct guest_paging paging_of(const struct vmcb *vm, struct domain *dom)
+static struct guest_paging paging_of(const struct vmcb *vmcb, struct domain *dom)
 {
-    return (struct guest_paging){ vm->save.cr0, vm->save.cr3, vm->save.cr4, vm->save.efer,
+    return (struct guest_paging){ vmcb->save.cr0, vmcb->save.cr3, vmcb->save.cr4, vmcb->save.efer,
                                   dom };
 }
 
 /* Decode MOV CRn, reg (n = want) at the guest's RIP: the source register's value and the
  * length. For CR0, CLTS too (*val: CR0 with TS clear). */
-static bool decode_mov_to_cr(const struct vmcb *vm, const struct vcpu *v, unsigned want,
+static bool decode_mov_to_cr(const struct vmcb *vmcb, const struct vcpu *v, unsigned want,
                              uint64_t *val, unsigned *len)
 {
     uint8_t insn[15] = { 0 };
-    struct guest_paging pg = paging_of(vm, v->dom);
-    size_t have = guest_fetch_insn(&pg, vm->save.cs.base + v->regs.rip, insn);
+    struct guest_paging pg = paging_of(vmcb, v->dom);
+    size_t have = guest_fetch_insn(&pg, vmcb->save.cs.base + v->regs.rip, insn);
     unsigned i = 0, rex = 0;
     while (i < 4 && (insn[i] == 0x66 || insn[i] == 0x67 || insn[i] == 0x2e ||
                      insn[i] == 0x3e || insn[i] == 0x26 || insn[i] == 0x36))
@@ -38,7 +39,7 @@ static bool decode_mov_to_cr(const struct vmcb *vm, const struct vcpu *v, unsign
     if (v->long_mode && (insn[i] & 0xf0) == 0x40)
         rex = insn[i++];
     if (want == 0 && i + 2 <= have && insn[i] == 0x0f && insn[i + 1] == 0x06) {
-        *val = vm->save.cr0 & ~(1ULL << 3);                 /* CLTS */
+        *val = vmcb->save.cr0 & ~(1ULL << 3);                 /* CLTS */
         *len = i + 2;
         return true;
     }
@@ -61,44 +62,39 @@ static bool decode_mov_to_cr(const struct vmcb *vm, const struct vcpu *v, unsign
     return true;
 }
 
-enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vm, struct vcpu *v)
+enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vmcb, struct vcpu *v)
 {
     uint64_t val;
     unsigned len;
-    if (!decode_mov_to_cr(vm, v, 4, &val, &len))
+    if (!decode_mov_to_cr(vmcb, v, 4, &val, &len))
         return CR4_UNDECODED;
     if (val & ~CR4_GUEST_ALLOWED)
         return CR4_FAULT;
-    vm->save.cr4 = val;
+    vmcb->save.cr4 = val;
     v->regs.rip += len;
-    vm->control.tlb_control = 1;    /* paging bits may have changed: flush this ASID */
+    vmcb->control.tlb_control = 1;    /* paging bits may have changed: flush this ASID */
     return CR4_DONE;
 }
 
-#define CR0_PE  (1ULL << 0)
 #define CR0_NW  (1ULL << 29)
 #define CR0_CD  (1ULL << 30)
-#define CR0_PG  (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
 
-enum svm_cr4_result svm_handle_cr0_write(struct vmcb *vm, struct vcpu *v, bool lme)
+enum svm_cr4_result svm_handle_cr0_write(struct vmcb *vmcb, struct vcpu *v, bool lme)
 {
     uint64_t val;
     unsigned len;
-    if (!decode_mov_to_cr(vm, v, 0, &val, &len))
+    if (!decode_mov_to_cr(vmcb, v, 0, &val, &len))
         return CR4_UNDECODED;
     if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
         ((val & CR0_NW) && !(val & CR0_CD)))
         return CR4_FAULT;
-    if ((val & CR0_PG) && !(vm->save.cr0 & CR0_PG) && lme) {
-        if (!(vm->save.cr4 & CR4_PAE))
+    if ((val & CR0_PG) && !(vmcb->save.cr0 & CR0_PG) && lme) {
+        if (!(vmcb->save.cr4 & CR4_PAE))
             return CR4_FAULT;                   /* long mode needs PAE */
-        vm->save.efer |= EFER_LME | EFER_LMA;   /* paging on with LME: long mode is active */
+        vmcb->save.efer |= EFER_LME | EFER_LMA;   /* paging on with LME: long mode is active */
     }
-    vm->save.cr0 = val | (1ULL << 4);           /* ET is fixed at 1 */
+    vmcb->save.cr0 = val | CR0_ET;                /* ET is fixed at 1 */
     v->regs.rip += len;
-    vm->control.tlb_control = 1;                /* paging may have changed: flush this ASID */
+    vmcb->control.tlb_control = 1;                /* paging may have changed: flush this ASID */
     return CR4_DONE;
 }

@@ -3,11 +3,11 @@
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "vmcb.h"
+#include "svm.h"
 
-bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs);
-bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs)
+bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs)
 {
-    (void)vm;
+    (void)vmcb;
     (void)regs;
     return false;
 }

@@ -5,18 +5,18 @@
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "vmcb.h"
+#include "svm.h"
 
-bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs);
-bool svm_fastpath(struct vmcb *vm, struct vcpu_regs *regs)
+bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs)
 {
     (void)regs;
-    if (vm->control.exit_code == VMEXIT_VMMCALL) {
-        vm->save.rip += 3;
-        vm->save.rax = 0;
+    if (vmcb->control.exit_code == VMEXIT_VMMCALL) {
+        vmcb->save.rip += 3;
+        vmcb->save.rax = 0;
         return true;
     }
-    if (vm->control.exit_code == VMEXIT_CPUID) {
-        vm->save.rip += 2;
+    if (vmcb->control.exit_code == VMEXIT_CPUID) {
+        vmcb->save.rip += 2;
         return true;
     }
     return false;

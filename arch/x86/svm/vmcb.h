@@ -166,6 +166,5 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb layou
 
 #define MSR_VM_CR           0xC0010114
 #define MSR_VM_HSAVE_PA     0xC0010117
-#define EFER_SVME           (1ULL << 12)
 
 #endif

@@ -47,10 +47,7 @@ static inline unsigned idx(uint64_t gpa, int level)
 /* A zeroed frame for a table, or 0. */
 static uint64_t table_alloc(void)
 {
-    uint64_t pa = frame_alloc();
-    if (pa)
-        memset((void *)(uintptr_t)pa, 0, FRAME_SIZE);
-    return pa;
+    return frame_alloc_zeroed(1);
 }
 
 /* The table below *e, made when missing; NULL when out of memory or a large page is there. */

@@ -1,11 +1,12 @@
 /* The Intel VMX backend: enabling VMX (IA32_FEATURE_CONTROL, CR0/CR4 fixed bits, VMXON),
  * the control settings every VMCS gets (from the TRUE capability MSRs), one VMCS per vCPU
- * with EPT, a VPID and an unrestricted guest put in the Multiboot entry state, event
+ * with EPT, a VPID and an unrestricted guest put in the entry state the core gives, event
  * injection and the interrupt window, and `dump`'s view of the guest. The run loop and the
  * exit dispatcher are in vmx_exit.c; the extended page tables in ept.c. */
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "arch/cpu.h"
+#include "arch/processor.h"
 #include "arch/gdt.h"
 #include "arch/time.h"
 #include "arch/virt_backend.h"
@@ -16,9 +17,6 @@
 #include "vmx.h"
 #include "ept.h"
 
-#define CR0_PE      (1ULL << 0)
-#define CR0_PG      (1ULL << 31)
-#define CR4_VMXE    (1ULL << 13)
 
 struct vmx_caps vmx_caps;
 
@@ -28,15 +26,6 @@ static uint64_t host_msr_area_pa;      /* the host's values of the swapped MSRs,
 static uint16_t next_vpid = 1;
 
 extern char vmx_exit_point[];
-
-/* A zeroed run of frames, or 0. */
-static uint64_t alloc_zeroed(size_t frames)
-{
-    uint64_t pa = frames == 1 ? frame_alloc() : frame_alloc_contig(frames, 1);
-    if (pa)
-        memset((void *)(uintptr_t)pa, 0, frames * FRAME_SIZE);
-    return pa;
-}
 
 /* Control value from a capability MSR (low half: bits that must be 1, high half: bits
  * that may be 1): the required bits `need` plus whichever of `want` are allowed. False
@@ -146,10 +135,10 @@ static bool vmx_init(char *why, size_t whysz)
 {
     if (!vmx_probe(why, whysz))
         return false;
-    vmxon_pa = alloc_zeroed(1);
-    io_bitmap_pa = alloc_zeroed(2);
-    msr_bitmap_pa = alloc_zeroed(1);
-    host_msr_area_pa = alloc_zeroed(1);
+    vmxon_pa = frame_alloc_zeroed(1);
+    io_bitmap_pa = frame_alloc_zeroed(2);
+    msr_bitmap_pa = frame_alloc_zeroed(1);
+    host_msr_area_pa = frame_alloc_zeroed(1);
     if (!vmxon_pa || !io_bitmap_pa || !msr_bitmap_pa || !host_msr_area_pa) {
         snprintf(why, whysz, "no memory for the VMX host areas");
         return false;
@@ -218,9 +207,9 @@ static int vmx_vcpu_create(struct vcpu *v)
     if (!s)
         return -1;
     memset(s, 0, sizeof(*s));
-    s->vmcs_pa = alloc_zeroed(1);
-    s->msr_area_pa = alloc_zeroed(1);
-    if (!s->vmcs_pa || !s->msr_area_pa || fpu_state_init(&s->fpu) != 0) {
+    s->vmcs_pa = frame_alloc_zeroed(1);
+    s->msr_area_pa = frame_alloc_zeroed(1);
+    if (!s->vmcs_pa || !s->msr_area_pa || fpu_state_init(&s->x86.fpu) != 0) {
         if (s->vmcs_pa)
             frame_free(s->vmcs_pa);
         if (s->msr_area_pa)
@@ -244,8 +233,8 @@ static void vmx_vcpu_destroy(struct vcpu *v)
         current_vmcs = 0;
     frame_free(s->vmcs_pa);
     frame_free(s->msr_area_pa);
-    fpu_state_free(&s->fpu);
-    dr_state_forget(&s->dr);
+    fpu_state_free(&s->x86.fpu);
+    dr_state_forget(&s->x86.dr);
     memset(s, 0, sizeof(*s));
     v->arch = NULL;
 }
@@ -287,17 +276,23 @@ static void write_host_state(void)
     vmwrite(HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_point);
 }
 
-/* One guest segment: selector, base, limit and VMX access rights. */
-static void guest_seg(unsigned n, uint16_t sel, uint32_t ar, uint32_t limit)
+/* One segment of the entry state into guest segment n (ES CS SS DS FS GS LDTR TR): its
+ * 12-bit attributes spread into VMX access rights; an LDTR with a null selector is marked
+ * unusable, as VM entry wants it. */
+static void guest_seg(unsigned n, const struct vcpu_segment *seg)
 {
-    vmwrite(GUEST_ES_SEL + 2 * n, sel);
-    vmwrite(GUEST_ES_BASE + 2 * n, 0);
-    vmwrite(GUEST_ES_LIMIT + 2 * n, limit);
+    uint32_t ar = (seg->attr & 0xffu) | ((uint32_t)(seg->attr & 0xf00u) << 4);
+    if (n == 6 && seg->sel == 0)
+        ar |= 1u << 16;                 /* unusable */
+    vmwrite(GUEST_ES_SEL + 2 * n, seg->sel);
+    vmwrite(GUEST_ES_BASE + 2 * n, seg->base);
+    vmwrite(GUEST_ES_LIMIT + 2 * n, seg->limit);
     vmwrite(GUEST_ES_AR + 2 * n, ar);
 }
 
-static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                                     uint64_t p2m_root)
+/* A cleared VMCS: the controls every VMCS gets, the bitmaps and MSR areas, EPT over
+ * p2m_root, a new VPID, the host state; the guest state loaded from e as the core gave it. */
+static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root)
 {
     struct vmx_vcpu *s = v->arch;
     vmclear(s->vmcs_pa);                /* launch state "clear": VMLAUNCH next */
@@ -305,9 +300,9 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     s->launched = false;
     s->p2m_root = p2m_root;
     s->cr2 = 0;
-    fpu_state_reset(&s->fpu);           /* registers as after RESET, XCR0 = x87 only */
-    vmsr_reset(&s->msrs);
-    dr_state_reset(&s->dr, true);
+    fpu_state_reset(&s->x86.fpu);           /* registers as after RESET, XCR0 = x87 only */
+    vmsr_reset(&s->x86.msrs);
+    dr_state_reset(&s->x86.dr, true);
     vmx_load(s);
     if (next_vpid == 0)
         next_vpid = 1;
@@ -318,7 +313,7 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     vmwrite(PROC_CONTROLS, c->proc);
     vmwrite(PROC2_CONTROLS, c->proc2);
     vmwrite(EXIT_CONTROLS, c->exit);
-    vmwrite(ENTRY_CONTROLS, c->entry);
+    vmwrite(ENTRY_CONTROLS, (e->efer & EFER_LMA) ? c->entry | ENTRY_CTL_IA32E : c->entry);
     vmwrite(EXCEPTION_BITMAP, 0);
     vmwrite(PF_ERR_MASK, 0);
     vmwrite(PF_ERR_MATCH, 0);
@@ -339,46 +334,41 @@ static void vmx_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t in
     vmwrite(ENTRY_MSR_LOAD_COUNT, VMX_SWAPPED_MSRS);
     vmwrite(EXIT_MSR_LOAD_ADDR, host_msr_area_pa);       /* the host's own back at exit */
     vmwrite(EXIT_MSR_LOAD_COUNT, VMX_SWAPPED_MSRS);
-    vmwrite(TSC_OFFSET, s->msrs.tsc_offset);
+    vmwrite(TSC_OFFSET, s->x86.msrs.tsc_offset);
     vmwrite(ENTRY_INTR_INFO, 0);
     write_host_state();
 
-    /* Multiboot: 32-bit protected mode, paging off, flat 4 GiB segments. */
-    for (unsigned n = 0; n < 6; n++)
-        guest_seg(n, n == 1 ? 0x08 : 0x10, n == 1 ? 0xC09B : 0xC093, 0xFFFFFFFF);
-    guest_seg(6, 0, 0x10082, 0xFFFF);   /* LDTR: unusable */
-    guest_seg(7, 0, 0x8B, 0xFFFF);      /* TR: busy 32-bit TSS */
-    vmwrite(GUEST_GDTR_BASE, 0);
-    vmwrite(GUEST_GDTR_LIMIT, 0xFFFF);
-    vmwrite(GUEST_IDTR_BASE, 0);
-    vmwrite(GUEST_IDTR_LIMIT, 0xFFFF);
+    const struct vcpu_segment *segs[8] = { &e->es, &e->cs, &e->ss, &e->ds, &e->fs, &e->gs,
+                                           &e->ldtr, &e->tr };
+    for (unsigned n = 0; n < 8; n++)
+        guest_seg(n, segs[n]);
+    vmwrite(GUEST_GDTR_BASE, e->gdtr.base);
+    vmwrite(GUEST_GDTR_LIMIT, e->gdtr.limit);
+    vmwrite(GUEST_IDTR_BASE, e->idtr.base);
+    vmwrite(GUEST_IDTR_LIMIT, e->idtr.limit);
     vmwrite(CR0_MASK, vmx_cr0_mask());
-    vmwrite(CR0_SHADOW, 0x11);          /* PE, ET */
-    vmwrite(GUEST_CR0, vmx_cr0_real(0x11));
+    vmwrite(CR0_SHADOW, e->cr0);
+    vmwrite(GUEST_CR0, vmx_cr0_real(e->cr0));
     vmwrite(CR4_MASK, vmx_cr4_mask());
-    vmwrite(CR4_SHADOW, 0);
-    vmwrite(GUEST_CR4, vmx_cr4_real(0));
-    vmwrite(GUEST_CR3, 0);
-    vmwrite(GUEST_DR7, 0x400);
+    vmwrite(CR4_SHADOW, e->cr4);
+    vmwrite(GUEST_CR4, vmx_cr4_real(e->cr4));
+    vmwrite(GUEST_CR3, e->cr3);
+    vmwrite(GUEST_DR7, DR7_RESET);
     vmwrite(GUEST_DEBUGCTL, 0);
-    vmwrite(GUEST_RSP, 0);
-    vmwrite(GUEST_RIP, entry);
-    vmwrite(GUEST_RFLAGS, 0x2);
+    vmwrite(GUEST_RSP, e->regs.rsp);
+    vmwrite(GUEST_RIP, e->regs.rip);
+    vmwrite(GUEST_RFLAGS, e->regs.rflags);
     vmwrite(GUEST_PENDING_DBG, 0);
     vmwrite(GUEST_SYSENTER_CS, 0);
     vmwrite(GUEST_SYSENTER_ESP, 0);
     vmwrite(GUEST_SYSENTER_EIP, 0);
-    vmwrite(GUEST_EFER, 0);
+    vmwrite(GUEST_EFER, e->efer);
     vmwrite(GUEST_INTERRUPTIBILITY, 0);
     vmwrite(GUEST_ACTIVITY, 0);
     vmwrite(VMCS_LINK_PTR, ~0ULL);
 
-    memset(&v->regs, 0, sizeof(v->regs));
-    v->regs.rax = 0x2BADB002;
-    v->regs.rbx = info_gpa;
-    v->regs.rip = entry;
-    v->regs.rflags = 0x2;
-    v->long_mode = false;
+    v->regs = e->regs;
+    v->long_mode = (e->efer & EFER_LMA) && (e->cs.attr & 0x200);
     ept_flush(p2m_root);                /* nothing cached from an earlier user of the root */
     if (vmx_caps.invvpid_type)
         invvpid(vmx_caps.invvpid_type, s->vpid);
@@ -454,13 +444,17 @@ const struct virt_backend vmx_backend = {
     .init = vmx_init,
     .vcpu_create = vmx_vcpu_create,
     .vcpu_destroy = vmx_vcpu_destroy,
-    .vcpu_reset_multiboot = vmx_vcpu_reset_multiboot,
+    .vcpu_reset = vmx_vcpu_reset,
     .vcpu_run_once = vmx_vcpu_run_once,
     .vcpu_interruptible = vmx_vcpu_interruptible,
     .vcpu_inject_irq = vmx_vcpu_inject_irq,
     .vcpu_request_irq_window = vmx_vcpu_request_irq_window,
     .vcpu_get_sregs = vmx_vcpu_get_sregs,
     .vcpu_flush_tlb = vmx_vcpu_flush_tlb,
+    .vcpu_skip_insn = vmx_vcpu_skip_insn,
+    .vcpu_inject_exception = vmx_vcpu_inject_exception,
+    .vcpu_efer = vmx_vcpu_efer,
+    .vcpu_set_tsc_offset = vmx_vcpu_set_tsc_offset,
     .p2m_create = ept_create,
     .p2m_map = ept_map,
     .p2m_unmap_4k = ept_unmap_4k,

@@ -4,10 +4,9 @@
 #define KESTREL_ARCH_VMX_VMX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include "arch/fpu.h"
-#include "arch/vmsr.h"
-#include "arch/debugregs.h"
+#include "arch/vcpu_x86.h"
 #include "core/vcpu.h"
 
 /* One entry of the VM-entry MSR-load / VM-exit MSR-store area. */
@@ -26,17 +25,17 @@ static const uint32_t vmx_swapped_msrs[VMX_SWAPPED_MSRS] = {
 };
 
 struct vmx_vcpu {
+    struct vcpu_x86 x86;            /* first: the shared x86 state, switched at entry (only
+                                       DR7 is in the VMCS) */
     uint64_t vmcs_pa;
     uint64_t msr_area_pa;           /* VMX_SWAPPED_MSRS struct vmx_msr_entry */
     uint64_t p2m_root;
     uint64_t cr2;                   /* not in the VMCS: switched by hand */
-    struct fpu_state fpu;           /* x87/SSE/AVX registers and XCR0, switched at entry */
-    struct vmsr_state msrs;         /* every MSR the guest has that the VMCS does not hold */
-    struct dr_state dr;             /* DR0-DR3 and DR6 (only DR7 is in the VMCS) */
     uint16_t vpid;
     bool launched;                  /* VMRESUME from now on */
     bool in_use;
 };
+_Static_assert(offsetof(struct vmx_vcpu, x86) == 0, "vcpu_x86() reads v->arch as its x86 state");
 
 /* Capabilities found by vmx_init, fixed afterwards. */
 struct vmx_caps {
@@ -56,8 +55,21 @@ uint64_t vmx_cr4_mask(void);
 uint64_t vmx_cr0_real(uint64_t guest);
 uint64_t vmx_cr4_real(uint64_t guest);
 
+/* vmx_entry.S: VMLAUNCH (launched 0) or VMRESUME, the guest's registers in and out of regs;
+ * nonzero when the instruction failed (no entry). */
+int vmx_world_switch(struct vcpu_regs *regs, int launched);
+/* Chosen at link time: vmx_fastpath.c (none) or vmx_fastpath_floor.c (the bench-only floor
+ * that resumes the guest at once after VMCALL and CPUID). Called right after a VM exit of
+ * the current VMCS; true when the exit was finished and the guest may be re-entered. */
+bool vmx_fastpath(struct vcpu_regs *regs);
+
 /* vmx_exit.c */
 void vmx_vcpu_run_once(struct vcpu *v);
 void vmx_inject_exception(uint8_t vector, bool has_err, uint32_t err);
+/* The backend operations the shared handlers finish their exits with (virt_backend.h). */
+void vmx_vcpu_skip_insn(struct vcpu *v);
+void vmx_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
+int vmx_vcpu_efer(struct vcpu *v, bool write, uint64_t *val);
+void vmx_vcpu_set_tsc_offset(struct vcpu *v, uint64_t offset);
 
 #endif

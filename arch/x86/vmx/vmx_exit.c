@@ -1,34 +1,32 @@
 /* The VMX run loop and exit dispatcher: enter the guest through vmx_entry.S, re-deliver an
- * event the exit interrupted, decode the exit reason and qualification and complete the
- * exit through the shared handlers of src/core (CPUID, I/O, MSR, hypercall, HLT, bad GPA,
- * fatal) - the same results for the guest as on SVM. VMX-specific exits (CR0/CR4 writes
- * against the guest/host masks, EFER, XSETBV, VMX instructions) are finished here. */
+ * event the exit interrupted, decode the exit reason and qualification and hand the exit to
+ * the shared handler that finishes it (CPUID, MSR, XSETBV, I/O in arch/x86; hypercall, HLT,
+ * bad GPA, fatal in src/core) - the same results for the guest as on SVM. What only VMX has
+ * (CR0/CR4 writes against the guest/host masks, VMX instructions) is finished here, with
+ * the backend operations the shared handlers use: skip, exception, EFER, TSC offset. */
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "arch/cpu.h"
+#include "arch/processor.h"
 #include "arch/string_io.h"
 #include "arch/vmsr.h"
 #include "lib/format.h"
 #include "vmcs.h"
 #include "vmx.h"
 
-#define CR0_PE      (1ULL << 0)
-#define CR0_PG      (1ULL << 31)
-#define CR4_PAE     (1ULL << 5)
-#define CR4_VMXE    (1ULL << 13)
-#define EFER_LME    (1ULL << 8)
-#define EFER_LMA    (1ULL << 10)
 
-int vmx_world_switch(struct vcpu_regs *regs, int launched);
-/* Chosen at link time: vmx_fastpath.c (none) or vmx_fastpath_floor.c (the bench-only floor
- * that resumes the guest at once after VMCALL and CPUID). True when the exit was finished. */
-bool vmx_fastpath(struct vcpu_regs *regs);
 
 /* Guest-visible value of CR0 (for PE checks). */
 static uint64_t guest_cr0(void)
 {
     uint64_t m = vmread(CR0_MASK);
     return (vmread(GUEST_CR0) & ~m) | (vmread(CR0_SHADOW) & m);
+}
+
+void vmx_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err)
+{
+    (void)v;                            /* its VMCS is the current one during its exit */
+    vmx_inject_exception(vector, has_err, err);
 }
 
 void vmx_inject_exception(uint8_t vector, bool has_err, uint32_t err)
@@ -41,8 +39,9 @@ void vmx_inject_exception(uint8_t vector, bool has_err, uint32_t err)
         vmwrite(ENTRY_EXC_ERR, err);
 }
 
-/* The instruction that exited is done: step over it, ending any STI/MOV SS shadow. */
-static void skip_insn(struct vcpu *v)
+/* The instruction that exited is done: step over it (the exit gives its length), ending
+ * any STI/MOV SS shadow. */
+void vmx_vcpu_skip_insn(struct vcpu *v)
 {
     v->regs.rip += vmread(EXIT_INSN_LEN);
     if (!v->long_mode)
@@ -127,16 +126,17 @@ static void handle_cr(struct vcpu *v, struct vmx_vcpu *s, uint64_t qual)
         return;
     }
     if (!ok) {
-        vmx_inject_exception(13, true, 0);
+        vmx_inject_exception(X86_EXC_GP, true, 0);
         return;
     }
-    skip_insn(v);
+    vmx_vcpu_skip_insn(v);
 }
 
 /* EFER is intercepted so the guest cannot set what the CPU would refuse on entry; its
  * writes follow a real CPU's rules (vmsr_efer_check); LMA follows CR0.PG, not writes. */
-static int handle_efer(bool write, uint64_t *val)
+int vmx_vcpu_efer(struct vcpu *v, bool write, uint64_t *val)
 {
+    (void)v;                            /* its VMCS is the current one during its exit */
     uint64_t cur = vmread(GUEST_EFER);
     if (!write) {
         *val = cur;
@@ -148,22 +148,10 @@ static int handle_efer(bool write, uint64_t *val)
     return 0;
 }
 
-/* Guest-visible value of CR4. */
-static uint64_t guest_cr4(void)
+void vmx_vcpu_set_tsc_offset(struct vcpu *v, uint64_t offset)
 {
-    uint64_t m = vmread(CR4_MASK);
-    return (vmread(GUEST_CR4) & ~m) | (vmread(CR4_SHADOW) & m);
-}
-
-/* XSETBV exits unconditionally; fpu_xsetbv decides as the CPU would. */
-static void handle_xsetbv(struct vcpu *v, struct vmx_vcpu *s)
-{
-    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    int vec = fpu_xsetbv(&s->fpu, guest_cr4(), (uint32_t)v->regs.rcx, val);
-    if (vec)
-        vmx_inject_exception((uint8_t)vec, vec == 13, 0);
-    else
-        skip_insn(v);
+    (void)v;
+    vmwrite(TSC_OFFSET, offset);
 }
 
 static void handle_io(struct vcpu *v, uint64_t qual)
@@ -172,43 +160,12 @@ static void handle_io(struct vcpu *v, uint64_t qual)
     uint16_t port = (uint16_t)(qual >> 16);
     unsigned size = (unsigned)(qual & 7) + 1;
     bool in = qual & 8;
-    if (qual & 16) {                    /* INS/OUTS: done, RIP stays; skip_insn then moves it */
-        struct string_io sio = { port, size, in, qual & 32, v->regs.rip };
-        enum string_io_result r = vcpu_handle_string_io(v, &sio);
-        if (r == STRING_IO_DONE)
-            skip_insn(v);
-        else if (r == STRING_IO_FAULT)
-            vmx_inject_exception(13, true, 0);
+    if (qual & 16) {                    /* INS/OUTS */
+        struct string_io sio = { port, size, in, qual & 32 };
+        vcpu_handle_string_io(v, &sio);
         return;
     }
     vcpu_handle_pio(v, port, size, in);
-    skip_insn(v);
-}
-
-/* RDMSR/WRMSR that exited (every MSR but the VMCS-switched ones): EFER here, the rest on
- * the vCPU's own MSR state; #GP where the CPU would give it. */
-static void handle_msr(struct vcpu *v, struct vmx_vcpu *s, bool write)
-{
-    v->exits[EXIT_MSR]++;
-    uint32_t msr = (uint32_t)v->regs.rcx;
-    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    int rc;
-    if (msr == MSR_EFER)
-        rc = handle_efer(write, &val);
-    else if (write)
-        rc = vmsr_write(&s->msrs, msr, val, rdtsc());
-    else
-        rc = vmsr_read(&s->msrs, msr, rdtsc(), &val);
-    if (rc) {
-        vmx_inject_exception(13, true, 0);
-        return;
-    }
-    if (!write) {
-        v->regs.rax = (uint32_t)val;
-        v->regs.rdx = val >> 32;
-    }
-    vmwrite(TSC_OFFSET, s->msrs.tsc_offset);
-    skip_insn(v);
 }
 
 /* Decode one VM exit (reason: the EXIT_REASON field, already read) and complete it. The
@@ -252,20 +209,12 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s, uint32_t reason)
         v->exits[EXIT_VINTR]++;
         vmwrite(PROC_CONTROLS, vmread(PROC_CONTROLS) & ~PROC_INTR_WINDOW);
         return;
-    case VMX_EXIT_CPUID: {
-        uint32_t out[4];
+    case VMX_EXIT_CPUID:
         v->exits[EXIT_CPUID]++;
-        vcpu_handle_cpuid(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
-        v->regs.rax = out[0];
-        v->regs.rbx = out[1];
-        v->regs.rcx = out[2];
-        v->regs.rdx = out[3];
-        skip_insn(v);
+        vcpu_handle_cpuid(v);
         return;
-    }
     case VMX_EXIT_HLT:
         v->exits[EXIT_HLT]++;
-        skip_insn(v);
         vcpu_handle_hlt(v);
         return;
     case VMX_EXIT_IO:
@@ -273,14 +222,14 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s, uint32_t reason)
         return;
     case VMX_EXIT_RDMSR:
     case VMX_EXIT_WRMSR:
-        handle_msr(v, s, (reason & 0xffff) == VMX_EXIT_WRMSR);
+        v->exits[EXIT_MSR]++;
+        vcpu_handle_msr(v, (reason & 0xffff) == VMX_EXIT_WRMSR);
         return;
     case VMX_EXIT_RDPMC:                /* no performance counters: every index is invalid */
-        vmx_inject_exception(13, true, 0);
+        vmx_inject_exception(X86_EXC_GP, true, 0);
         return;
     case VMX_EXIT_VMCALL:
         v->exits[EXIT_HYPERCALL]++;
-        skip_insn(v);
         vcpu_handle_hypercall(v);
         return;
     case VMX_EXIT_EPT_VIOLATION:
@@ -304,7 +253,7 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s, uint32_t reason)
     case VMX_EXIT_INVEPT: case VMX_EXIT_INVVPID: case VMX_EXIT_VMFUNC:
     case VMX_EXIT_GETSEC: case VMX_EXIT_MWAIT: case VMX_EXIT_MONITOR: case VMX_EXIT_RSM:
         v->exits[EXIT_VIRT_INSN]++;
-        vmx_inject_exception(6, false, 0);
+        vmx_inject_exception(X86_EXC_UD, false, 0);
         return;
     case VMX_EXIT_CR:
         v->exits[EXIT_OTHER]++;
@@ -312,11 +261,11 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s, uint32_t reason)
         return;
     case VMX_EXIT_XSETBV:
         v->exits[EXIT_OTHER]++;
-        handle_xsetbv(v, s);
+        vcpu_handle_xsetbv(v);
         return;
     case VMX_EXIT_INVD:
         v->exits[EXIT_OTHER]++;
-        skip_insn(v);
+        vmx_vcpu_skip_insn(v);
         return;
     case VMX_EXIT_TASK_SWITCH:
         v->exits[EXIT_OTHER]++;
@@ -344,8 +293,8 @@ void vmx_vcpu_run_once(struct vcpu *v)
         vmwrite(GUEST_PREEMPT_TIMER, vmx_caps.preempt_ticks);
     if (read_cr2() != s->cr2)
         write_cr2(s->cr2);
-    fpu_enter(&s->fpu);
-    dr_enter(&s->dr);
+    fpu_enter(&s->x86.fpu);
+    dr_enter(&s->x86.dr);
 
     int failed;
     while (!(failed = vmx_world_switch(&v->regs, s->launched)) && vmx_fastpath(&v->regs))

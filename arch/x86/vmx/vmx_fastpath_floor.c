@@ -6,12 +6,12 @@
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "vmcs.h"
+#include "vmx.h"
 
 /* Contract: called right after a VM exit of the current VMCS (a successful entry: an entry
  * failure has bit 31 of the reason set and is left to the full handler), with the guest's
  * registers. VMCALL: RIP past it, RAX = 0 (HC_NOP's result); CPUID: RIP past it, the
  * registers left as they were. True for those two (re-enter the guest now), else false. */
-bool vmx_fastpath(struct vcpu_regs *regs);
 bool vmx_fastpath(struct vcpu_regs *regs)
 {
     uint64_t reason = vmread(EXIT_REASON);

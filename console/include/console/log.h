@@ -14,6 +14,18 @@
 
 struct conring;
 
+/* The log ring's size until conring_size= moves it (also that option's default). */
+#define LOG_RING_DEFAULT (64u << 10)
+
+/* Time stamps on console lines (console_timestamps=, Xen 4.17 names). */
+enum console_ts {
+    CONSOLE_TS_NONE = 0,   /* none */
+    CONSOLE_TS_DATE,       /* date:   [YYYY-MM-DD HH:MM:SS] */
+    CONSOLE_TS_DATEMS,     /* datems: [YYYY-MM-DD HH:MM:SS.mmm] */
+    CONSOLE_TS_BOOT,       /* boot:   [seconds.micro] since boot */
+    CONSOLE_TS_RAW,        /* raw:    [raw TSC/time value] */
+};
+
 /* Log a message at level; text containing newlines becomes several lines. */
 __attribute__((format(printf, 2, 3)))
 void log_printf(int level, const char *fmt, ...);
@@ -46,7 +58,7 @@ void log_set_guest_levels(int lower, int upper);
 void log_set_threshold(int level);
 int log_threshold(void);
 int log_threshold_upper(void);
-/* Timestamps on console lines: the CONSOLE_TS_* mode from core/bootopts.h. */
+/* Timestamps on console lines: an enum console_ts mode. */
 void log_set_timestamps(int mode);
 
 /* Replace the ring's buffer (after conring_size= is known), keeping the lines held so far. */

@@ -36,17 +36,24 @@ struct shell_cmd {
     int (*handler)(int argc, char **argv);  /* argv[0] is the command word as typed (its name,
                                                or its debug key); returns 0 or an error */
     shell_complete_fn complete;             /* argument completer, or NULL */
+    unsigned char diag;   /* a diagnostic key, fired by `diag` ('*') in this rank (1, 2, ...);
+                             0: not one (Xen's keyhandler `diagnostic` flag) */
 };
 
 /* Register a command: a const struct shell_cmd named `ident` in section "shell_cmds". The
  * alignment equals the struct's own, so entries from many files form a gap-free array. */
-#define SHELL_COMMAND_COMPLETE(ident, name_, key_, usage_, help_, handler_, complete_)        \
+#define SHELL_COMMAND_ENTRY(ident, name_, key_, usage_, help_, handler_, complete_, diag_)   \
     static const struct shell_cmd ident                                                        \
         __attribute__((used, section("shell_cmds"), aligned(_Alignof(struct shell_cmd)))) = { \
             .name = (name_), .key = (key_), .usage = (usage_), .help = (help_),               \
-            .handler = (handler_), .complete = (complete_) }
+            .handler = (handler_), .complete = (complete_), .diag = (diag_) }
+#define SHELL_COMMAND_COMPLETE(ident, name_, key_, usage_, help_, handler_, complete_) \
+    SHELL_COMMAND_ENTRY(ident, name_, key_, usage_, help_, handler_, complete_, 0)
 #define SHELL_COMMAND(ident, name_, key_, usage_, help_, handler_) \
-    SHELL_COMMAND_COMPLETE(ident, name_, key_, usage_, help_, handler_, NULL)
+    SHELL_COMMAND_ENTRY(ident, name_, key_, usage_, help_, handler_, NULL, 0)
+/* A debug key that only prints (no state changes), which `diag` ('*') fires in rank order. */
+#define SHELL_DIAG_COMMAND(ident, name_, key_, help_, handler_, rank_) \
+    SHELL_COMMAND_ENTRY(ident, name_, key_, "", help_, handler_, NULL, rank_)
 
 /* Write n bytes to the serial line (the console driver). */
 typedef void (*shell_out_fn)(const char *s, size_t n);
@@ -65,6 +72,9 @@ void shell_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * after printing "unknown command 'foo' (try 'help')", SHELL_ESYNTAX after a syntax message.
  * Ends a line a handler left unfinished, so the next prompt starts at column 0. */
 int shell_execute(char *line);
+
+/* Run every diagnostic key (diag != 0) in rank order, each as if its key were typed. */
+void shell_run_diagnostics(void);
 
 /* The command with exactly this name, else (for a one-character string) the one with this debug
  * key, else NULL. */

@@ -7,33 +7,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/uart.h"              /* struct uart_config */
+#include "console/log.h"            /* enum console_ts, LOG_RING_DEFAULT */
+#include "core/uart_config.h"
 
-#define BOOTOPTS_UART_CLOCK_HZ   1843200u     /* the standard 16550 crystal */
-#define BOOTOPTS_CONRING_DEFAULT (64u << 10)
+#define BOOTOPTS_UART_CLOCK_HZ   UART_CLOCK_HZ
+#define BOOTOPTS_CONRING_DEFAULT LOG_RING_DEFAULT
 #define BOOTOPTS_CONRING_MIN     (16u << 10)
 #define BOOTOPTS_CONRING_MAX     (16u << 20)
 #define BOOTOPTS_SLICE_DEFAULT   10u
 #define BOOTOPTS_SLICE_MIN       1u
 #define BOOTOPTS_SLICE_MAX       1000u
-
-/* console_timestamps= values (Xen 4.17 names). */
-enum console_ts {
-    CONSOLE_TS_NONE = 0,   /* none */
-    CONSOLE_TS_DATE,       /* date:   [YYYY-MM-DD HH:MM:SS] */
-    CONSOLE_TS_DATEMS,     /* datems: [YYYY-MM-DD HH:MM:SS.mmm] */
-    CONSOLE_TS_BOOT,       /* boot:   [seconds.micro] since boot */
-    CONSOLE_TS_RAW,        /* raw:    [raw TSC/time value] */
-};
-
-struct uart_config {
-    uint32_t baud;         /* 0 = auto (keep what the firmware set) */
-    uint32_t clock_hz;     /* default BOOTOPTS_UART_CLOCK_HZ */
-    uint8_t data_bits;     /* 5..8 */
-    uint8_t stop_bits;     /* 1..2 */
-    char parity;           /* 'n','o','e','m','s' */
-    uint16_t io_base;
-    int irq;               /* -1 = default for the port, 0 = polled */
-};
 
 struct bootopts {
     int console_uart;                /* console=: 1 com1 (default), 2 com2, 0 no serial output */
@@ -63,15 +47,6 @@ void bootopts_defaults(struct bootopts *o);
  * calls err once (err may be NULL) and leaves that setting as it was. Reads only up to the
  * NUL and up to 64 KiB of line. */
 void bootopts_parse(struct bootopts *o, const char *cmdline, bootopts_err_fn err, void *ctx);
-
-/* Parse a comN= value "<baud>[/<clock_hz>][,DPS[,<io-base>[,<irq>]]]" over the values in c
- * (empty fields keep them, as in Xen: "115200,,0x2f8"). Returns 0 with c updated, or -1 with
- * c unchanged and *why (if why is not NULL) pointing at a static reason. */
-int uart_config_parse(const char *s, struct uart_config *c, const char **why);
-/* The same with the reason written into why (CMDLINE_WHY_MAX bytes, core/cmdline_words.h). */
-int uart_config_parse_into(const char *s, struct uart_config *c, char *why);
-/* c in the comN= form, "115200/1843200,8n1,0x3f8,4" (irq "default" or "0 (polled)"). */
-void uart_config_describe(const struct uart_config *c, char *buf, size_t size);
 
 /* Call line once per option with "key = value" (no newline), for the `cmdline` command. */
 void bootopts_describe(const struct bootopts *o, void (*line)(void *ctx, const char *text),

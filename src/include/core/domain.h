@@ -1,6 +1,6 @@
 /* Domains: guests built from the boot image's modules, each with one vCPU, its own memory
- * behind nested page tables, its emulated legacy devices and a console ring. Kestrel has no
- * dom0: domain ids start at 1. */
+ * behind nested page tables (NPT or EPT), its emulated legacy devices and a console ring.
+ * Kestrel has no dom0: domain ids start at 1. */
 #ifndef KESTREL_CORE_DOMAIN_H
 #define KESTREL_CORE_DOMAIN_H
 
@@ -41,7 +41,7 @@ struct domain {
     enum domain_state state;
     enum shutdown_reason last_shutdown;
     bool shutdown_pending;      /* applied by domains_reap(), outside the vCPU's exit path */
-    uint64_t p2m_root;          /* nested page tables */
+    uint64_t p2m_root;          /* guest-physical map: NPT (SVM) or EPT (VMX) */
     uint64_t mem_pages;         /* 4 KiB pages held now */
     uint64_t max_pages, target_pages;
     uint64_t created_ns;
@@ -67,20 +67,29 @@ struct domain {
     uint64_t con_bytes, con_dropped_input;
 };
 
-/* Build every domain whose cfg module is in the boot image (autostart ones are started).
- * Errors name the module, line and key; that domain is skipped and the others boot. */
+/* Build every domain whose cfg module is in the boot image (autostart ones are started),
+ * after enabling virtualization. Errors name the module, line and key; that domain is
+ * skipped and the others boot. */
 void domains_build_from_boot(void);
-
 /* Create a domain from a boot module's cfg (the shell's `create`). Returns it or NULL with
  * a reason in err. */
 struct domain *domain_create_from_module(int cfg_module, char *err, size_t errsz);
+/* Virtualization is available (SVM with NPT or VMX with EPT found and enabled). */
+bool virt_available(void);
+const char *virt_unavailable_reason(void);
+
+/* The domain table's slots: a free one with the next id and the slot cleared, or NULL when
+ * all DOMAIN_MAX are in use; give one back (destroy does, after domain_unbuild). */
+struct domain *domain_alloc_slot(void);
+void domain_free_slot(struct domain *d);
+
 void domain_destroy(struct domain *d);
 int domain_pause(struct domain *d);
 int domain_unpause(struct domain *d);
 /* The guest (or the shell) asks for a shutdown; the cfg's on_* action is applied. */
 void domain_shutdown(struct domain *d, enum shutdown_reason why, const char *detail);
-/* Apply pending shutdown actions (destroy, restart, preserve); called by the scheduler
- * loop, never from inside a vCPU exit. */
+/* Apply pending shutdown actions (destroy, restart with a new id, preserve, rename-restart);
+ * called by the scheduler loop, never from inside a vCPU exit. */
 void domains_reap(void);
 /* Crash with a log line naming what happened, then on_crash. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -99,25 +108,5 @@ unsigned domain_count(void);
 const char *domain_name_candidate(const char *line, unsigned word, unsigned i);
 /* xl list's state letters "r-----" for d. */
 void domain_state_letters(const struct domain *d, char out[7]);
-
-/* Guest memory access (for loaders, hypercalls and `dumpmem`): 0, or -1 when any byte is
- * outside the domain's memory. */
-int domain_copy_to(struct domain *d, uint64_t gpa, const void *src, size_t n);
-int domain_copy_from(struct domain *d, void *dst, uint64_t gpa, size_t n);
-
-/* Console: a byte from the guest's UART; bytes from the operator for its UART. */
-void domain_console_out(struct domain *d, uint8_t byte);
-void domain_console_in(struct domain *d, const uint8_t *bytes, size_t n);
-/* Feed queued input into the UART as its FIFO makes room. */
-void domain_console_pump(struct domain *d);
-/* Print the held console ring (the backlog shown by `console <dom>`). */
-void domain_console_backlog(struct domain *d);
-
-/* Bookkeeping for the devices between exits: PIT edges, UART IRQ line, interrupt injection. */
-void domain_update_irqs(struct domain *d);
-
-/* Virtualization is available (SVM with NPT found and enabled). */
-bool virt_available(void);
-const char *virt_unavailable_reason(void);
 
 #endif

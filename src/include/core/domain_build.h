@@ -1,17 +1,19 @@
-/* Building domains from boot modules (src/core/domain_build.c) and the domain table's
- * slot management shared with src/core/domain.c. */
+/* The domain builder (src/core/domain_build.c), a leaf of the life cycle in domain.c: it
+ * fills in a domain slot that already has its config, and empties it again. It never
+ * touches the domain table or the scheduler. */
 #ifndef KESTREL_CORE_DOMAIN_BUILD_H
 #define KESTREL_CORE_DOMAIN_BUILD_H
 
+#include <stddef.h>
+
 struct domain;
 
-struct domain *domain_alloc_slot(void);
-void domain_free_slot(struct domain *d);
-/* Tear d down and build it again from the same cfg module (a new domain id, as in Xen). */
-void domain_restart(struct domain *d);
-/* xl's rename-restart, for d already preserved (shut down or crashed, kept for `dump` and
- * its console): rename it "<name>-<UTC yyyymmddThhmm>Z" as xl's preserve_domain does, and
- * build a new domain from the same cfg under the old name. */
-void domain_rename_restart(struct domain *d);
+/* Give d (its cfg, id and name set) its console ring, nested page tables, vCPU and memory,
+ * load its kernel and ramdisk, wire its devices and reset its vCPU into the kernel's entry
+ * state. 0, or -1 with one line naming cfgname and what failed in err; then nothing stays
+ * allocated (the slot itself is the caller's). */
+int domain_build(struct domain *d, const char *cfgname, char *err, size_t errsz);
+/* Give back all domain_build allocated (vCPU, memory and tables, console ring). */
+void domain_unbuild(struct domain *d);
 
 #endif

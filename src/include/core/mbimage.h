@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct vcpu_entry;
+
 #define MBIMAGE_MAGIC        0x1BADB002u
 #define MBIMAGE_SEARCH_BYTES 8192u        /* header must start in the first 8 KiB */
 #define MBIMAGE_MAX_SEGS     16
@@ -52,5 +54,12 @@ struct mbimage {
  * Never reads outside img[0..len), whatever the input. */
 int mbimage_parse(const uint8_t *img, size_t len, struct mbimage *out, char *err,
                   size_t errsz);
+
+/* The machine state the Multiboot spec (3.2) gives the kernel mb at its entry: EAX the
+ * boot loader magic, EBX the info at info_gpa; 32-bit protected mode with paging off
+ * (CR0 = PE|ET, CR4 = EFER = 0); CS a flat 4 GiB 32-bit code segment (0x08), DS, ES, FS,
+ * GS and SS flat data (0x10); EFLAGS with IF clear; ESP 0 (the kernel sets its own stack);
+ * GDTR and IDTR empty (the kernel must load its own before using them). */
+void mbimage_entry_state(const struct mbimage *mb, uint32_t info_gpa, struct vcpu_entry *e);
 
 #endif

@@ -1,6 +1,7 @@
 /* The architecture-neutral vCPU interface. The core creates, runs and inspects vCPUs only
- * through these functions; a backend (arch/x86/svm today, arch/x86/vmx later) implements the
- * arch_vcpu_* half and calls back into the shared exit handlers declared at the bottom. */
+ * through these functions; a backend (arch/x86/svm or arch/x86/vmx, chosen at boot by
+ * arch/x86/virt.c) implements the arch_vcpu_* half and calls back into the shared exit
+ * handlers declared at the bottom. */
 #ifndef KESTREL_CORE_VCPU_H
 #define KESTREL_CORE_VCPU_H
 
@@ -22,6 +23,17 @@ struct vcpu_segment {
     uint16_t sel, attr;
     uint32_t limit;
     uint64_t base;
+};
+
+/* The state a vCPU starts in: decided by the core from the kernel's boot protocol
+ * (Multiboot today, Linux's next; see mbimage_entry_state), loaded as given by the backend
+ * (arch_vcpu_reset). x86: general registers, RIP and RFLAGS; the segments, their
+ * attributes in struct vcpu_segment's 12-bit form (type, S, DPL, P at bits 0-7; AVL, L,
+ * D/B, G at bits 8-11); the control registers and EFER, which say the mode and paging. */
+struct vcpu_entry {
+    struct vcpu_regs regs;
+    struct vcpu_segment cs, ds, es, fs, gs, ss, tr, ldtr, gdtr, idtr;
+    uint64_t cr0, cr3, cr4, efer;
 };
 
 /* Control state, for `dump`. */
@@ -51,22 +63,22 @@ struct vcpu {
     bool long_mode;             /* the guest runs 64-bit code (set by the backend per exit) */
     uint64_t exits[EXIT_COUNT];
     uint64_t injected_irqs;
-    void *arch;                 /* backend state (the VMCB lives behind this) */
+    void *arch;                 /* backend state (the VMCB or VMCS lives behind this) */
 };
 
 /* ---- implemented by the backend ------------------------------------------------------ */
 
 /* Detect and enable hardware virtualization on this CPU. On failure returns false and
- * writes a one-line reason ("CPU has no SVM", ...) into why. */
+ * writes a one-line reason ("this CPU has no AMD SVM; ...") into why. */
 bool arch_virt_init(char *why, size_t whysz);
-/* "AMD SVM with NPT", for `cpuinfo` and the boot log. */
+/* "AMD SVM with NPT" or "Intel VMX with EPT", for `cpuinfo` and the boot log. */
 const char *arch_virt_name(void);
 /* Allocate the backend's per-vCPU state; -1 when out of memory. */
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
-/* Put the vCPU in the Multiboot entry state over the guest's address space. */
-void arch_vcpu_reset_multiboot(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                               uint64_t p2m_root);
+/* Reset the vCPU over the guest's address space (p2m_root) into the entry state e, every
+ * other piece of its state as after a CPU RESET (FPU, MSRs, debug registers). */
+void arch_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root);
 /* Run the guest until an exit the backend cannot finish alone, handling the rest through
  * the shared handlers below; returns after each exit so the core can schedule. */
 void arch_vcpu_run_once(struct vcpu *v);
@@ -78,10 +90,16 @@ void arch_vcpu_request_irq_window(struct vcpu *v);
 void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s);
 /* Drop the guest's cached translations before it next runs (after the p2m shrank). */
 void arch_vcpu_flush_tlb(struct vcpu *v);
+/* For the shared exit handlers, which finish the exit they handle: the instruction that
+ * exited is emulated, so move the guest past it (as the CPU would, ending an STI or MOV SS
+ * interrupt shadow on VMX); or make it raise an exception instead (x86: the vector, and the
+ * error code when has_err). */
+void arch_vcpu_skip_insn(struct vcpu *v);
+void arch_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
 /* Translate a guest-physical address to a host pointer through the nested tables. */
 void *arch_gpa_to_hva(uint64_t p2m_root, uint64_t gpa);
 
-/* The guest-physical -> host-physical map (nested page tables on SVM). */
+/* The guest-physical -> host-physical map (nested page tables on SVM, EPT on VMX). */
 uint64_t arch_p2m_create(void);                                   /* empty; 0 = no memory */
 int arch_p2m_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large);
 uint64_t arch_p2m_unmap_4k(uint64_t root, uint64_t gpa);          /* hpa that was there, or 0 */
@@ -97,23 +115,36 @@ uint64_t arch_p2m_table_pages(uint64_t root);
 
 /* ---- shared exit handlers, called by the backend ------------------------------------- */
 
-/* CPUID with Kestrel's filtering (virtualization hidden, hypervisor leaves added). */
-void vcpu_handle_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-/* Port I/O to the domain's devices; unknown ports read as all ones. */
+/* Each handler that emulates an instruction finishes its exit: RIP moved past it
+ * (arch_vcpu_skip_insn) or an exception raised. The x86 instructions both backends emulate
+ * alike (CPUID, RDMSR/WRMSR, XSETBV, IN/OUT) have theirs in arch/x86 (arch/vcpu_x86.h). */
+
+/* Port I/O to the domain's devices; unknown ports read as all ones. The access only: the
+ * caller (IN/OUT, string I/O) finishes the instruction. */
 void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
-/* IN/OUT with the value in RAX (x86): the device access, and an IN's result merged into
- * AL/AX/EAX as the instruction would. */
-void vcpu_handle_pio(struct vcpu *v, uint16_t port, unsigned size, bool in);
-/* The guest CPU model of the MSR emulation (arch/vmsr.h) from the host's CPUID: vendor,
- * physical address width, NX. Once at boot, before any vCPU runs. */
-void vcpu_model_init(void);
-/* VMMCALL/VMCALL: registers in v->regs, result into v->regs.rax. */
+/* VMMCALL/VMCALL: skipped, registers in v->regs, result into v->regs.rax. */
 void vcpu_handle_hypercall(struct vcpu *v);
-/* HLT: block unless an interrupt is deliverable. */
+/* HLT: skipped; the vCPU blocks unless an interrupt is deliverable. */
 void vcpu_handle_hlt(struct vcpu *v);
 /* The guest touched guest-physical memory it does not have: crash the domain. */
 void vcpu_handle_bad_gpa(struct vcpu *v, uint64_t gpa, bool write);
 /* Triple fault, or a guest state the hardware refused: crash with a reason. */
 void vcpu_handle_fatal(struct vcpu *v, const char *why);
+
+/* ---- between exits, for the scheduler (src/core/vcpu.c) ------------------------------ */
+
+/* Device bookkeeping before entry: PIT edges and the UART line into the PIC, then the
+ * highest pending vector injected, or an exit requested for when the guest can take it. */
+void vcpu_prepare_entry(struct vcpu *v);
+/* A blocked vCPU's wake test: its HC_BLOCK timeout passed or an interrupt is deliverable. */
+bool vcpu_should_wake(struct vcpu *v, uint64_t now);
+/* When something outside v will next want it to run (time_now_ns scale): its HC_BLOCK
+ * timeout, or its PIT's next IRQ 0 edge if the guest can take it (IRQ 0 unmasked in the
+ * virtual PIC and, for a blocked vCPU, IF set: other edges wake nobody). UINT64_MAX when
+ * nothing is due. The scheduler arms the host timer for it, so guest timers faster than
+ * the 100 Hz host tick and short timeouts are kept to time. */
+uint64_t vcpu_next_event_ns(const struct vcpu *v);
+/* The domain's device lines into its PIC (PIT edges, the UART's IRQ 4). */
+void domain_update_irqs(struct domain *d);
 
 #endif

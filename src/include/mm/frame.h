@@ -44,6 +44,11 @@ uint64_t frame_alloc(void);
  * 2 MiB page).  Returns the physical address of the first, 0 when none. */
 uint64_t frame_alloc_contig(size_t count, size_t align_frames);
 
+/* Allocate `count` contiguous frames (one: as frame_alloc, more: as frame_alloc_contig
+ * without alignment) and clear them, for page tables and hardware control areas.  Returns
+ * the physical address of the first, 0 when none. */
+uint64_t frame_alloc_zeroed(size_t count);
+
 /* Give back one frame.  A misaligned address, a frame that is not allocated
  * (double free) or one that was never allocatable is refused and counted in
  * frame_stats().bad_frees; the state is never changed by a refused free. */

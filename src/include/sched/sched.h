@@ -22,21 +22,11 @@ void sched_vcpu_yield(struct vcpu *v);
 void sched_set_vcpu_weight(struct vcpu *v, uint32_t weight);
 /* Serve the console and run vCPUs forever. */
 __attribute__((noreturn)) void sched_loop(void);
-/* Blocked vCPUs whose wake condition holds, checked from the loop. */
+/* The scheduler period (sched_slice_ms=), in ns. */
 uint64_t sched_slice_ns(void);
 /* The vCPU on the CPU now, or NULL. */
 struct vcpu *sched_current(void);
 /* How often the CPU was idle, in ns since boot. */
 uint64_t sched_idle_ns(void);
-
-/* From core/vcpu.c: device bookkeeping before entry, and the wake test for blocked vCPUs. */
-void vcpu_prepare_entry(struct vcpu *v);
-bool vcpu_should_wake(struct vcpu *v, uint64_t now);
-/* When something outside v will next want it to run (time_now_ns scale): its HC_BLOCK
- * timeout, or its PIT's next IRQ 0 edge if the guest can take it (IRQ 0 unmasked in the
- * virtual PIC and, for a blocked vCPU, IF set: other edges wake nobody). UINT64_MAX when
- * nothing is due. The scheduler arms the host timer for it, so guest timers faster than
- * the 100 Hz host tick and short timeouts are kept to time. */
-uint64_t vcpu_next_event_ns(const struct vcpu *v);
 
 #endif

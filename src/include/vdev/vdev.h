@@ -1,6 +1,7 @@
 /* The I/O-port bus of one domain: which emulated device answers which port.
- * Each device is one file with a vdev_ops table; the SVM exit handler only calls
- * vdev_bus_io(), so adding a device never edits the exit handler.
+ * Each device is one file with a vdev_ops table; both backends' port I/O exits reach it
+ * only through vcpu_handle_io() (src/core/vcpu.c), which calls vdev_bus_io(), so adding a
+ * device never edits an exit handler.
  * Not locked: the caller serialises access (one bus per domain, one vCPU at a time). */
 #ifndef KESTREL_VDEV_VDEV_H
 #define KESTREL_VDEV_VDEV_H

@@ -19,18 +19,18 @@ struct string_io {
     unsigned size;              /* element: 1, 2 or 4 bytes */
     bool in;                    /* INS (else OUTS) */
     bool rep;
-    uint64_t next_rip;          /* where the guest goes on when the instruction is done */
 };
 /* The address size and OUTS's segment are decoded from the instruction's own prefixes and
  * the guest's mode (exits differ in what they report, and emulators more so). */
 
 enum string_io_result {
-    STRING_IO_DONE,             /* RIP is next_rip */
+    STRING_IO_DONE,             /* done: RIP moved past it (arch_vcpu_skip_insn) */
     STRING_IO_AGAIN,            /* a REP batch done; RIP unchanged, the rest runs next entry */
-    STRING_IO_FAULT,            /* memory that does not translate: the caller injects #GP(0) */
+    STRING_IO_FAULT,            /* memory that does not translate: #GP(0) raised, RIP unchanged */
     STRING_IO_CRASHED,          /* memory outside the domain: it was crashed (on_crash) */
 };
 
+/* Emulate the exiting INS/OUTS and finish the exit as the result says. */
 enum string_io_result vcpu_handle_string_io(struct vcpu *v, const struct string_io *s);
 
 #endif

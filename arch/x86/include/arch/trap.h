@@ -25,6 +25,9 @@ void trap_register(uint8_t vector, irq_handler_fn fn);
 const char *trap_name(uint64_t vector);
 /* Print the registers of a frame through printk (used by panic and the `regs` command). */
 void trap_dump_frame(const struct trap_frame *tf);
+/* The panic path's view of a frame (Xen's show_execution_state): its registers, then the
+ * call trace walked from its frame pointer, with function names. */
+void trap_show_state(const struct trap_frame *tf);
 /* Capture the current CPU registers into a frame (for `regs` and panics outside traps). */
 void trap_capture(struct trap_frame *tf);
 

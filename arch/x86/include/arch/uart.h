@@ -8,7 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct uart_config;
+#define UART_CLOCK_HZ 1843200u     /* the standard 16550 crystal */
+
+/* A port and its line settings (com1=/com2=, parsed by core/uart_config.h). */
+struct uart_config {
+    uint32_t baud;         /* 0 = auto (keep what the firmware set) */
+    uint32_t clock_hz;     /* default UART_CLOCK_HZ */
+    uint8_t data_bits;     /* 5..8 */
+    uint8_t stop_bits;     /* 1..2 */
+    char parity;           /* 'n','o','e','m','s' */
+    uint16_t io_base;
+    int irq;               /* -1 = default for the port, 0 = polled */
+};
 
 /* Program the port from cfg (baud 0 keeps the firmware's divisor). Output works from here on,
  * synchronously, until uart_enable_irq(). Returns false if no UART answers at the port. */

@@ -10,6 +10,7 @@
 
 struct vcpu;
 struct vcpu_sregs;
+struct vcpu_entry;
 
 struct virt_backend {
     const char *name;                   /* "AMD SVM with NPT" */
@@ -18,14 +19,20 @@ struct virt_backend {
     bool (*init)(char *why, size_t whysz);
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
-    void (*vcpu_reset_multiboot)(struct vcpu *v, uint32_t entry, uint32_t info_gpa,
-                                 uint64_t p2m_root);
+    void (*vcpu_reset)(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root);
     void (*vcpu_run_once)(struct vcpu *v);
     bool (*vcpu_interruptible)(struct vcpu *v);
     void (*vcpu_inject_irq)(struct vcpu *v, uint8_t vector);
     void (*vcpu_request_irq_window)(struct vcpu *v);
     void (*vcpu_get_sregs)(struct vcpu *v, struct vcpu_sregs *s);
     void (*vcpu_flush_tlb)(struct vcpu *v);
+    /* Move the guest past the instruction that exited (its length as the exit gives it). */
+    void (*vcpu_skip_insn)(struct vcpu *v);
+    void (*vcpu_inject_exception)(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
+    /* For the shared MSR handler (arch/vcpu_x86.h): EFER, which the backend keeps (0, or -1
+     * for #GP), and a new TSC offset after the guest wrote the TSC or TSC_ADJUST. */
+    int (*vcpu_efer)(struct vcpu *v, bool write, uint64_t *val);
+    void (*vcpu_set_tsc_offset)(struct vcpu *v, uint64_t offset);
     uint64_t (*p2m_create)(void);
     int (*p2m_map)(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large);
     /* Optional (NULL: the core clears memory itself and maps it at once): map frames that are

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/processor.h"
 
 #define VMSR_MTRR_VAR   8       /* variable-range MTRR pairs offered (MTRRCAP.VCNT) */
 #define VMSR_MTRR_FIXED 11      /* the fixed-range MTRRs */
@@ -56,10 +57,5 @@ int vmsr_write(struct vmsr_state *m, uint32_t msr, uint64_t val, uint64_t host_t
  * on (CR0.PG)? Reserved and unoffered bits (SVME, LMSLE, FFXSR, TCE) and changing LME
  * with paging on are #GP. The caller keeps LMA as it was: it follows CR0.PG, not writes. */
 bool vmsr_efer_check(uint64_t old, uint64_t val, bool paging);
-
-#define VMSR_EFER_SCE   (1ULL << 0)
-#define VMSR_EFER_LME   (1ULL << 8)
-#define VMSR_EFER_LMA   (1ULL << 10)
-#define VMSR_EFER_NXE   (1ULL << 11)
 
 #endif
