@@ -23,12 +23,15 @@
 #define H_RAMDISK_IMAGE  0x218
 #define H_RAMDISK_SIZE   0x21c
 #define H_HEAP_END_PTR   0x224
+#define H_EXT_LOADER     0x226   /* ext_loader_ver, ext_loader_type */
 #define H_CMD_LINE_PTR   0x228
 #define H_INITRD_MAX     0x22c
 #define H_KERNEL_ALIGN   0x230
 #define H_RELOCATABLE    0x234
 #define H_XLOADFLAGS     0x236
 #define H_CMDLINE_SIZE   0x238
+#define H_SUBARCH        0x23c   /* hardware_subarch, hardware_subarch_data: 12 bytes */
+#define H_SETUP_DATA     0x250
 #define H_PREF_ADDRESS   0x258
 #define H_INIT_SIZE      0x260
 #define H_END_2_06       0x23c   /* the header must reach past cmdline_size */
@@ -45,6 +48,7 @@
 #define BP_E820_ENTRY_SIZE   20
 
 #define PAGE          0x1000ull
+#define FOUR_GIB      0x100000000ull
 #define RAM_MAX       (1ull << 48)
 #define LOADER_TYPE   0xff           /* "undefined" boot loader */
 /* heap_end_ptr for a 16-bit setup loaded at 0x90000 with its heap/stack to 0x9e000 (the
@@ -204,7 +208,8 @@ static int check_layout(const struct bzimage_layout *mem, uint32_t cmdline_len, 
 
 /* The region a kernel loaded at load needs (boot.rst, init_size: a relocatable kernel runs
  * at max(load, pref_address) aligned up to kernel_alignment, another one at pref_address),
- * or false if it does not fit [1 MiB, ram_size) clear of the extra ranges. */
+ * or false if it does not fit [1 MiB, ram_size) clear of the extra ranges. The file's bytes
+ * must also lie below 4 GiB: the 32-bit entry and code32_start are 32-bit addresses. */
 static bool kernel_fits(struct bzimage_plan *out, const struct bzimage_layout *mem,
                         uint64_t load)
 {
@@ -225,7 +230,8 @@ static bool kernel_fits(struct bzimage_plan *out, const struct bzimage_layout *m
     hi = load + out->kernel_file_size;
     if (run + out->init_size > hi)
         hi = run + out->init_size;
-    if (lo < BZIMAGE_KERNEL_LOW || hi > mem->ram_size || hits_extra(mem, lo, hi))
+    if (lo < BZIMAGE_KERNEL_LOW || hi > mem->ram_size || hits_extra(mem, lo, hi) ||
+        load + out->kernel_file_size > FOUR_GIB)
         return false;
     out->kernel_addr = load;
     out->kernel_run_addr = run;
@@ -351,7 +357,10 @@ static void build_e820(struct bzimage_plan *out, const struct bzimage_layout *me
 }
 
 /* The zero page: zeroed, the file's setup header at its own offsets (cut at the end of
- * struct setup_header, 0x290, whatever length the file claims), then the loader's fields. */
+ * struct setup_header, 0x290, whatever length the file claims), then the loader's fields:
+ * those we set, and those a loader owns that we leave at 0 whatever the file holds
+ * (setup_data, whose list the kernel would follow; hardware_subarch and its data, 0 = PC;
+ * ext_loader_ver/type). */
 static void fill_zero_page(const uint8_t *img, const struct bzimage_plan *out, uint8_t *zp)
 {
     size_t hdr_end = H_MAGIC + (size_t)rd8(img, H_JUMP_LEN);
@@ -360,6 +369,9 @@ static void fill_zero_page(const uint8_t *img, const struct bzimage_plan *out, u
     if (hdr_end > BP_HDR_LIMIT)
         hdr_end = BP_HDR_LIMIT;
     memcpy(zp + H_SETUP_SECTS, img + H_SETUP_SECTS, hdr_end - H_SETUP_SECTS);
+    memset(zp + H_EXT_LOADER, 0, 2);
+    memset(zp + H_SUBARCH, 0, 12);
+    memset(zp + H_SETUP_DATA, 0, 8);
     zp[H_TYPE_OF_LOADER] = LOADER_TYPE;
     zp[H_LOADFLAGS] = BZIMAGE_LF_LOADED_HIGH | BZIMAGE_LF_CAN_USE_HEAP;
     wr32(zp, H_CODE32_START, (uint32_t)out->kernel_addr);

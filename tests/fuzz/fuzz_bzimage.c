@@ -6,7 +6,9 @@
  * the command line inside the RAM, apart from each other and from the extra ranges; the
  * initrd page-aligned under its limit; the command line within cmdline_size; the E820 map
  * sorted, without overlaps, covering [0, RAM) exactly and equal to the zero page's copy;
- * the entry the one xloadflags asks for. */
+ * the entry the one xloadflags asks for; the file's bytes below 4 GiB; the loader's
+ * fields of the zero page the plan's (setup_data and hardware_subarch 0, whatever the file
+ * holds). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,7 +41,11 @@ static void check(const struct bzimage_plan *p, const struct bzimage_layout *l,
     if (p->version < 0x0206 || !(p->loadflags & 1) || memcmp(zp + 0x202, "HdrS", 4) ||
         memcmp(img + 0x202, "HdrS", 4))
         abort();
-    if (p->kernel_file_off + p->kernel_file_size != len || p->kernel_file_size == 0)
+    if (p->kernel_file_off + p->kernel_file_size != len || p->kernel_file_size == 0 ||
+        p->kernel_addr + p->kernel_file_size > 0x100000000ull)
+        abort();
+    if (get(zp, 0x250, 8) || get(zp, 0x23c, 4) || zp[0x210] != 0xff || zp[0x211] != 0x81 ||
+        get(zp, 0x228, 4) != p->cmdline_addr || get(zp, 0x218, 4) != (uint32_t)p->initrd_addr)
         abort();
     if (k->lo < 0x100000 || k->hi > ram || k->lo > p->kernel_addr ||
         p->kernel_addr + p->kernel_file_size > k->hi || k->lo > p->kernel_run_addr ||

@@ -436,6 +436,53 @@ static void test_32bit_only_and_long_header(void **state)
     check_e820(256 * MiB);
 }
 
+/* Loader-owned fields the file may hold anything in: the plan's values or 0. */
+static void test_loader_fields_reset(void **state)
+{
+    (void)state;
+    kernel();
+    w64(0x250, 0x123456789);             /* setup_data: a list the kernel would walk */
+    w32(0x23c, 2);                       /* hardware_subarch: Xen */
+    w64(0x240, 0xdeadbeef);
+    w16(0x226, 0x5a5a);                  /* ext_loader_ver/type */
+    w8(0x210, 0x72);                     /* type_of_loader */
+    w8(0x211, 0x01 | 0x20 | 0x40);       /* QUIET_FLAG, KEEP_SEGMENTS: not kept */
+    w32(0x218, 0x1111);                  /* ramdisk_image, ramdisk_size, cmd_line_ptr */
+    w32(0x21c, 0x2222);
+    w32(0x228, 0x3333);
+    assert_int_equal(plan(0, "", 256 * MiB), 0);
+    assert_int_equal(z64(0x250), 0);
+    assert_int_equal(z32(0x23c), 0);
+    assert_int_equal(z64(0x240), 0);
+    assert_int_equal(z16(0x226), 0);
+    assert_int_equal(zp[0x210], 0xff);
+    assert_int_equal(zp[0x211], 0x81);
+    assert_int_equal(z32(0x218), 0);
+    assert_int_equal(z32(0x21c), 0);
+    assert_int_equal(z32(0x228), 0x20000);
+}
+
+/* A pref_address above 4 GiB: the file's bytes stay below 4 GiB (32-bit entry), the kernel
+ * still runs where it asks, and the region between is the kernel's. */
+static void test_pref_above_4g(void **state)
+{
+    (void)state;
+    kernel();
+    w64(0x258, 5 * GiB);
+    w16(0x236, 0x0003);
+    assert_int_equal(plan(4096, "", 8 * GiB), 0);
+    assert_int_equal(p.kernel_addr, 1 * MiB);
+    assert_int_equal(p.kernel_run_addr, 5 * GiB);
+    assert_int_equal(p.kernel_region.lo, 1 * MiB);
+    assert_int_equal(p.kernel_region.hi, 5 * GiB + 8 * MiB);
+    assert_true(p.initrd_addr >= p.kernel_region.hi);
+    assert_int_equal(p.entry32.rip, 1 * MiB);
+    w8(0x234, 0);                        /* not relocatable: loaded at 1 MiB, runs at 5 GiB */
+    assert_int_equal(plan(0, "", 8 * GiB), 0);
+    assert_int_equal(p.kernel_addr, 1 * MiB);
+    assert_int_equal(p.kernel_run_addr, 5 * GiB);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +497,8 @@ int main(void)
         cmocka_unit_test(test_e820),
         cmocka_unit_test(test_non_relocatable),
         cmocka_unit_test(test_32bit_only_and_long_header),
+        cmocka_unit_test(test_loader_fields_reset),
+        cmocka_unit_test(test_pref_above_4g),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
