@@ -21,11 +21,11 @@
 #define BZIMAGE_ZERO_PAGE_SIZE 4096u
 #define BZIMAGE_MIN_VERSION    0x0206u  /* cmdline_size appeared in 2.06 */
 
-/* Fixed guest-physical places in low memory, below the legacy hole, as QEMU, Firecracker and
- * Cloud Hypervisor use them: the zero page at 0x7000 (above the real-mode IVT/BDA page, in
- * the conventional boot-sector area) and the command line at 0x20000 (room for far more than
- * any kernel's cmdline_size: up to BZIMAGE_CMDLINE_MAX bytes with its NUL). The initrd
- * and the kernel always lie at or above 1 MiB, so these never collide with them. */
+/* Fixed guest-physical places in low memory, below the legacy hole, as Firecracker and
+ * Cloud Hypervisor use them (QEMU's -kernel too for the command line): the zero page at
+ * 0x7000 (clear of the real-mode IVT/BDA page) and the command line at 0x20000 (room for far
+ * more than any kernel's cmdline_size: up to BZIMAGE_CMDLINE_MAX bytes with its NUL). The
+ * initrd and the kernel always lie at or above 1 MiB, so these never collide with them. */
 #define BZIMAGE_ZERO_PAGE_ADDR 0x7000ull
 #define BZIMAGE_CMDLINE_ADDR   0x20000ull
 #define BZIMAGE_CMDLINE_MAX    0x10000u
