@@ -125,6 +125,9 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 fuzz: deps-check $(FUZZ_BINS)
 	$(PYTHON) tests/run_fuzz.py --seconds $(FUZZ_S) $(FUZZ_BINS)
 
+# ---- Linux guest loader host tools (tests/linux) -----------------------------------------
+include $(wildcard tests/linux/*.mk)
+
 # ---- everything ------------------------------------------------------------------------
 # Debian packages: the base list plus what each test suite declares in tests/deps/*.txt.
 DEPS := $(sort $(shell cat tests/deps/*.txt 2>/dev/null | sed 's/\#.*//'))

@@ -1,0 +1,8 @@
+# Host tools for the Linux guest loader (issue 15), checked against Debian's real kernel:
+# build/linux/bzplan prints the boot plan src/core/bzimage.c makes for a bzImage
+# (tests/system/test_linux_bzplan.py runs it on the kernel tests/linux/fetch-kernel.sh
+# downloads into build/linux/). Included by the top-level Makefile.
+LINUX_TOOLS := $(BUILD)/linux/bzplan
+$(BUILD)/linux/bzplan: tests/linux/bzplan.c src/core/bzimage.c src/include/core/bzimage.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -g -O1 $(INCLUDES) tests/linux/bzplan.c src/core/bzimage.c -o $@

@@ -1,0 +1,4 @@
+# Unit tests for the Linux bzImage boot planner (src/core/bzimage.c): synthesized setup
+# headers. Included by the top-level Makefile, which builds each to build/unit/<name>.
+UNIT_TESTS += test_bzimage
+test_bzimage_SRCS := src/core/bzimage.c tests/unit/test_bzimage.c
