@@ -3,7 +3,8 @@
  * `msrcheck: <n> checks, <m> wrong` and the guest powers off. The checks follow
  * docs/msrs.md: invalid values and reserved bits are #GP and change nothing, valid writes
  * stick, a TSC write moves RDTSC too (through TSC_ADJUST), MSRs of features the vCPU does
- * not offer are #GP, RDPMC is #GP and RDTSCP #UD, and CPUID agrees with all of it.
+ * not offer are #GP, RDPMC is #GP and RDTSCP #UD, and CPUID agrees with all of it (it hides
+ * VMX, SVM, the APIC and the speculation controls, and sets the hypervisor bit).
  * `efer_lme=1` adds a last check: with EFER.LME set and paging off, a #GP is still
  * delivered (QEMU's TCG fails it under SVM: the guest triple-faults). */
 #include "guest.h"
@@ -133,6 +134,38 @@ static void check_instructions(void)
           "edx %#llx%llx", r[3], 0);
 }
 
+/* CPUID hides what the vCPU does not have (arch/x86/vcpu_x86.c): no VMX or SVM (their
+ * MSRs and instructions fault), no SVM feature leaf, no x2APIC or local APIC, no
+ * speculation-control MSRs; and it says a hypervisor is there. */
+static void check_cpuid_hides(void)
+{
+    uint32_t r[4];
+    cpuid(1, r);
+    check(!((r[2] >> 5) & 1), "CPUID hides VMX", "leaf 1 ecx %#llx edx %#llx", r[2], r[3]);
+    check((r[2] >> 31) & 1, "CPUID sets the hypervisor bit", "leaf 1 ecx %#llx edx %#llx",
+          r[2], r[3]);
+    check(!((r[2] >> 21) & 1) && !((r[3] >> 9) & 1), "CPUID hides x2APIC and the APIC",
+          "leaf 1 ecx %#llx edx %#llx", r[2], r[3]);
+    cpuid(0, r);
+    if (r[0] >= 7) {
+        cpuid(7, r);
+        check(!(r[3] & 0xfc000000u), "CPUID leaf 7: no speculation-control MSRs",
+              "ebx %#llx edx %#llx", r[1], r[3]);
+    }
+    cpuid(0x80000000, r);
+    uint32_t max_ext = r[0];
+    if (max_ext >= 0x80000001) {
+        cpuid(0x80000001, r);
+        check(!((r[2] >> 2) & 1), "CPUID hides SVM", "leaf 0x80000001 ecx %#llx edx %#llx",
+              r[2], r[3]);
+    }
+    if (max_ext >= 0x8000000a) {
+        cpuid(0x8000000a, r);
+        check(!(r[0] | r[1] | r[2] | r[3]), "CPUID leaf 0x8000000A: no SVM features",
+              "eax %#llx edx %#llx", r[0], r[3]);
+    }
+}
+
 /* EFER.LME may be set while paging is off (long mode is only armed, not active), and the
  * vCPU keeps working: a #GP is still delivered through the guest's own IDT. */
 static void check_efer_lme(void)
@@ -197,6 +230,7 @@ int main(uint32_t magic, struct mb_info *info)
     }
     check_tsc();
     check_instructions();
+    check_cpuid_hides();
     if (cmdline_num("efer_lme", 0))
         check_efer_lme();
     printf("msrcheck: %u checks, %u wrong\n", checks, wrong);

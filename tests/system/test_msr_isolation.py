@@ -40,13 +40,19 @@ def canary_count(k):
 
 def test_msrcheck_sees_a_faithful_cpu(boot, tmp_path):
     """Every check of msrcheck passes: reserved bits and invalid values #GP, valid writes
-    kept, TSC and TSC_ADJUST move RDTSC, unoffered MSRs and RDPMC fault."""
+    kept, TSC and TSC_ADJUST move RDTSC, unoffered MSRs and RDPMC fault, CPUID hides VMX,
+    SVM and the APIC and sets the hypervisor bit."""
     cfg = write_cfg(tmp_path, "m.cfg", name="m", kernel="msrcheck.elf", memory=4)
     k = boot(initrd=[guest_elf("msrcheck"), cfg])
     m = k.expect(rb"\(d1\) msrcheck: (\d+) checks, (\d+) wrong\r\n", 60)
     lines = [ln for ln in domain_lines(k.output(), 1) if "msrcheck:" in ln]
     assert int(m.group(1)) >= 30, lines
     assert int(m.group(2)) == 0, "\n".join(ln for ln in lines if "WRONG" in ln)
+    # CPUID hides virtualization from the guest and names the hypervisor (a CPUID that
+    # showed SVM or VMX, or no hypervisor bit, went unnoticed before these checks).
+    for what in ("CPUID hides VMX", "CPUID hides SVM", "CPUID sets the hypervisor bit",
+                 "CPUID hides x2APIC and the APIC"):
+        assert f"msrcheck: {what}: ok" in lines, lines
 
 
 def test_efer_lme_with_paging_off_keeps_exceptions_working(boot, tmp_path):

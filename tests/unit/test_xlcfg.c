@@ -148,6 +148,32 @@ static void test_ignored_keys_warn(void **state)
                                  NULL, NULL), 0);
 }
 
+/* Every bound is inclusive: the last value each key takes is accepted (the errors test
+ * below has the first one it refuses). maxmem may equal memory: that is a domain without
+ * room to grow, the balloon's ceiling at its start. */
+static void test_edges_of_each_range_are_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(MIN "memory = 16\nmaxmem = 16"), 0);
+    assert_int_equal(c.memory_mb, 16);
+    assert_int_equal(c.maxmem_mb, 16);
+    assert_int_equal(parse(MIN "maxmem = 32\nmemory = 32"), 0);     /* either order */
+    assert_int_equal(c.maxmem_mb, 32);
+    bad(MIN "memory = 17\nmaxmem = 16", "t.cfg:4: maxmem:", "less than memory");
+    assert_int_equal(parse(MIN "memory = 1"), 0);
+    assert_int_equal(c.memory_mb, 1);
+    assert_int_equal(parse(MIN "memory = 65536\nmaxmem = 65536"), 0);
+    assert_int_equal(c.maxmem_mb, 65536);
+    assert_int_equal(parse(MIN "cpu_weight = 1"), 0);
+    assert_int_equal(c.weight, 1);
+    assert_int_equal(parse(MIN "cpu_weight = 65535"), 0);
+    assert_int_equal(c.weight, 65535);
+    assert_int_equal(parse(MIN "autostart = 0"), 0);
+    assert_false(c.autostart);
+    assert_int_equal(parse(MIN "vcpus = 1"), 0);
+    assert_int_equal(c.vcpus, 1);
+}
+
 static void test_errors_name_module_line_key(void **state)
 {
     (void)state;
@@ -248,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_cmdline_forms),
         cmocka_unit_test(test_ignored_keys_warn),
+        cmocka_unit_test(test_edges_of_each_range_are_accepted),
         cmocka_unit_test(test_errors_name_module_line_key),
         cmocka_unit_test(test_missing_and_names),
         cmocka_unit_test(test_not_nul_terminated_and_small_err),
