@@ -3,7 +3,8 @@
 
   run_tests.py [--unit BIN...] [--fuzz-replay BIN...] [--system PATH...] [-k EXPR]
 
-Unit tests are cmocka programs (each test case counts); fuzz replays run each libFuzzer
+Unit tests are cmocka programs (each test case counts; a program still running after
+UNIT_TIMEOUT_S is stopped and its running case counts as failed); fuzz replays run each libFuzzer
 target once over its seed corpus (tests/fuzz/corpus/<target>/, one count per target);
 system tests are pytest directories or files, run in one pytest with Debian's python3
 (junit XML counts; skipped tests are counted apart and their reasons listed). A system run
@@ -19,17 +20,40 @@ import xml.etree.ElementTree as ET
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 
+# A unit test binary runs in a second or two; one still running after this long is stuck
+# (a loop that never ends is a failure, not a wait: make test must end).
+UNIT_TIMEOUT_S = 120 * float(os.environ.get("KESTREL_TEST_SLOW", "1"))
+
+
+def run_unit_binary(b, env):
+    """(output, return code); on timeout the output so far, the test case that was running
+    named, and return code None."""
+    try:
+        p = subprocess.run([b], capture_output=True, text=True, env=env, cwd=ROOT,
+                           timeout=UNIT_TIMEOUT_S)
+        return p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired as e:
+        out = "".join(x.decode(errors="replace") if isinstance(x, bytes) else (x or "")
+                      for x in (e.stdout, e.stderr))
+        running = re.findall(r"\[ RUN      \] (\S+)", out)
+        return out + (f"\ntimed out after {UNIT_TIMEOUT_S:.0f} s in "
+                      f"{running[-1] if running else '?'}\n"), None
+
+
 def run_unit(bins):
     passed = failed = 0
     for b in bins:
         name = os.path.basename(b)
         env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="stdout")
-        p = subprocess.run([b], capture_output=True, text=True, env=env, cwd=ROOT)
-        out = p.stdout + p.stderr
-        ok = sum(int(n) for n in re.findall(r"\[  PASSED  \] (\d+) test", out))
-        bad = sum(int(n) for n in re.findall(r"\[  FAILED  \] (\d+) test", out))
-        if p.returncode != 0 and bad == 0:
-            bad = 1          # crashed before cmocka could count
+        out, rc = run_unit_binary(b, env)
+        if rc is None:          # stuck: what finished counts, the stuck case fails
+            ok = len(re.findall(r"\[       OK \] ", out))
+            bad = len(re.findall(r"\[  FAILED  \] \S", out)) + 1
+        else:
+            ok = sum(int(n) for n in re.findall(r"\[  PASSED  \] (\d+) test", out))
+            bad = sum(int(n) for n in re.findall(r"\[  FAILED  \] (\d+) test", out))
+            if rc != 0 and bad == 0:
+                bad = 1          # crashed before cmocka could count
         passed += ok
         failed += bad
         status = "ok" if bad == 0 else "FAILED"

@@ -2,7 +2,8 @@
  * _CURRENT; above the target it releases pages from the top of its memory (DECREASE),
  * below it repopulates them (INCREASE) and checks each page it gets back with a
  * write/read pattern. Prints `balloon: target <t> pages, holding <h> pages` when either
- * changes. Bare (no hypervisor) it says so, tests its pattern check and powers off. */
+ * changes; after a release that leaves part of a 2 MiB run, it runs code in the page below
+ * the released ones and says `balloon: code runs in page <p> beside released pages: ok`. Bare (no hypervisor) it says so, tests its pattern check and powers off. */
 #include "guest.h"
 
 #define PAGE 4096u
@@ -23,6 +24,22 @@ static bool verify_pages(uint32_t pfn, uint32_t n)
             }
     }
     return true;
+}
+
+/* Run a few bytes of code (mov eax, magic; ret) from the end of page pfn; true when they
+ * ran and returned the magic. The page shares a 2 MiB run with pages just given back, so
+ * its nested/extended page table entry is one the split made: it must keep every
+ * permission the run had, execute included. */
+static bool code_runs_in(uint32_t pfn)
+{
+    uint32_t magic = 0xc0de0000u | (pfn & 0xffffu);
+    volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)(pfn * PAGE + PAGE - 16);
+    p[0] = 0xb8;                        /* mov eax, imm32 */
+    for (int i = 0; i < 4; i++)
+        p[1 + i] = (uint8_t)(magic >> (8 * i));
+    p[5] = 0xc3;                        /* ret */
+    uint32_t (*fn)(void) = (uint32_t (*)(void))(uintptr_t)p;
+    return fn() == magic;
 }
 
 /* HC_MEMORY_OP shorthand. */
@@ -66,6 +83,9 @@ int main(uint32_t magic, struct mb_info *info)
             long r = memop(KESTREL_MEMOP_DECREASE, top - n, n);
             if (r == (long)n) {
                 top -= n;
+                if (top % 512)          /* the run holding top - 1 was split */
+                    printf("balloon: code runs in page 0x%x beside released pages: %s\n",
+                           (unsigned)(top - 1), code_runs_in(top - 1) ? "ok" : "BAD");
                 continue;
             }
             if (r != last_err)

@@ -52,6 +52,29 @@ def test_list_shows_initial_memory(k):
     assert k.xl_list()["balloon"]["mem"] == MEM
 
 
+def test_pages_left_in_a_split_2mib_run_keep_every_permission(k):
+    """mem-set to an odd number of MiB gives back half of a 2 MiB run: the nested (NPT) or
+    extended (EPT) page table entry of that run is split into 4 KiB entries and the released
+    ones removed. The pages the guest keeps there must keep every permission the run had:
+    the guest writes code into the last one and runs it (an EPT split that dropped the
+    execute bit went unnoticed by every other test, none of which runs code there). It runs
+    before the other mem-set tests: the run it splits must be one the domain was built with,
+    not pages a balloon INCREASE mapped one by one."""
+    row = k.xl_list()["balloon"]
+    assert row["mem"] == MEM, row
+    begin = k.mark()
+    odd = MEM - 1
+    assert xen_lines(k.cmd(f"mem-set balloon {odd}")) == []
+    k.pos = begin
+    page = odd * 256 - 1
+    k.expect(rf"\(d1\) balloon: code runs in page {page:#x} beside released pages: ok\r\n",
+             30)
+    k.expect(rf"\(d1\) balloon: target {odd * 256} pages, holding {odd * 256} pages\r\n", 30)
+    assert "BAD" not in k.text()
+    k.wait_prompt(10)
+    follow(k, MEM)
+
+
 def test_balloon_follows_mem_set_down(k):
     follow(k, 8)
     assert "BAD" not in k.text()
@@ -83,3 +106,4 @@ def test_mem_max_then_mem_set_respects_the_new_ceiling(k):
     assert one_line(k.cmd(f"mem-set balloon {MEM + 8}")) == \
         f"mem-set: {MEM + 8} MiB is outside 1..{MEM + 4} MiB (maxmem)"
     follow(k, MEM + 4, maxmem=MEM + 4)
+
