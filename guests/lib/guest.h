@@ -93,6 +93,11 @@ extern volatile struct trap_record last_trap;
 /* The guest's name, used as the prefix of the runtime's own messages. */
 extern const char *guest_name;
 
+/* RDMSR / WRMSR of msr: false when the CPU faulted (#GP; recorded in last_trap). A guest
+ * that installs its own #GP handler must resume at recover_eip for these to work. */
+bool rdmsr_try(uint32_t msr, uint64_t *v);
+bool wrmsr_try(uint32_t msr, uint64_t v);
+
 #define IRQ_PIT  0
 #define IRQ_UART 4
 typedef void (*irq_handler)(unsigned irq);

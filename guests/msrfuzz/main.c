@@ -1,42 +1,9 @@
 /* msrfuzz (hostile): random RDMSR and WRMSR (the value read back, or a random one) on
  * indexes drawn from the architectural, AMD and hypervisor ranges and the whole 32-bit
- * space. A #GP handler skips the faulting instruction and counts. Prints
+ * space. Each #GP is skipped and counted (rdmsr_try, wrmsr_try). Prints
  * `msrfuzz: <ops> ops, <gp> #GP` every `report=N` ops (default 4096); `count=N` powers
  * off after N ops with `msrfuzz: done ...`; `write=0` only reads; `seed=N`. */
 #include "guest.h"
-
-static volatile uint32_t gp_count;
-
-/* #GP: count it and resume after the instruction (at recover_eip). */
-static void on_gp(struct trap_frame *f)
-{
-    if (!recover_eip) {
-        printf("msrfuzz: unexpected #GP at eip 0x%08x\n", (unsigned)f->eip);
-        shutdown(KESTREL_SHUTDOWN_CRASH);
-    }
-    gp_count++;
-    f->eip = recover_eip;
-    recover_eip = 0;
-}
-
-/* RDMSR msr into *v; false if it faulted. */
-static bool try_rdmsr(uint32_t msr, uint64_t *v)
-{
-    uint32_t lo = 0, hi = 0, before = gp_count;
-    __asm__ volatile("movl $1f, recover_eip\n\trdmsr\n1:\tmovl $0, recover_eip"
-                     : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
-    *v = ((uint64_t)hi << 32) | lo;
-    return gp_count == before;
-}
-
-/* WRMSR v to msr; false if it faulted. */
-static bool try_wrmsr(uint32_t msr, uint64_t v)
-{
-    uint32_t before = gp_count;
-    __asm__ volatile("movl $1f, recover_eip\n\twrmsr\n1:\tmovl $0, recover_eip"
-                     :: "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "c"(msr) : "memory");
-    return gp_count == before;
-}
 
 /* A random MSR index, mostly from ranges where MSRs exist. */
 static uint32_t pick_msr(uint32_t *seed)
@@ -62,7 +29,6 @@ int main(uint32_t magic, struct mb_info *info)
     bool write = cmdline_num("write", 1) != 0;
     if (!report)
         report = 4096;
-    trap_set_handler(13, on_gp);
     printf("msrfuzz: random rdmsr/wrmsr, seed 0x%08x, writes %s\n", (unsigned)seed,
            write ? "on" : "off");
     cli();
@@ -70,16 +36,16 @@ int main(uint32_t magic, struct mb_info *info)
     for (uint64_t n = 1; !count || n <= count; n++) {
         uint32_t msr = pick_msr(&seed), op = xorshift32(&seed) & 3;
         uint64_t v = 0;
-        bool good = try_rdmsr(msr, &v);
+        bool good = rdmsr_try(msr, &v);
         if (write && op == 2)
-            good = try_wrmsr(msr, v);
+            good = wrmsr_try(msr, v);
         else if (write && op == 3)
-            good = try_wrmsr(msr, ((uint64_t)xorshift32(&seed) << 32) | xorshift32(&seed));
+            good = wrmsr_try(msr, ((uint64_t)xorshift32(&seed) << 32) | xorshift32(&seed));
         ok += good;
         if (n % report == 0)
             printf("msrfuzz: %llu ops, %u #GP, %u ok (last msr 0x%08x)\n",
-                   (unsigned long long)n, (unsigned)gp_count, (unsigned)ok, (unsigned)msr);
+                   (unsigned long long)n, (unsigned)last_trap.count, (unsigned)ok, (unsigned)msr);
     }
-    printf("msrfuzz: done, %u #GP, %u ok\n", (unsigned)gp_count, (unsigned)ok);
+    printf("msrfuzz: done, %u #GP, %u ok\n", (unsigned)last_trap.count, (unsigned)ok);
     return 0;
 }

@@ -2,46 +2,14 @@
  * back with one of four values: a random one, the value read with one bit flipped, 0, or
  * all ones. Indexes come half from a list of architectural, vendor and hypervisor MSRs
  * (the ones that configure a CPU or its virtualization) and half from the whole 32-bit
- * space. Its own IDT catches #GP and counts it. Prints
+ * space. Each #GP is caught and counted (rdmsr_try, wrmsr_try). Prints
  * `msrpoke: <n> iterations, <gp> #GP, <ok> writes accepted` every `report=N` iterations
  * (default 5000), `msrpoke: wrmsr 0x<msr> <- 0x<val> accepted` for the first `show=N`
  * accepted writes to a listed MSR (default 16), and `msrpoke: done ...` before powering off.
- * `seed=N` picks the sequence; `trace_from=N` prints every access from iteration N on. The writes may well end this guest (EFER, the segment
- * bases); whatever it does must not reach another domain or the host. */
+ * `seed=N` picks the sequence; `trace_from=N` prints every access from iteration N on.
+ * The writes may well end this guest (EFER, the segment bases); whatever it does must not
+ * reach another domain or the host. */
 #include "guest.h"
-
-static volatile uint32_t gp_count;
-
-/* #GP: count it and resume after the instruction (at recover_eip). */
-static void on_gp(struct trap_frame *f)
-{
-    if (!recover_eip) {
-        printf("msrpoke: unexpected #GP at eip 0x%08x\n", (unsigned)f->eip);
-        shutdown(KESTREL_SHUTDOWN_CRASH);
-    }
-    gp_count++;
-    f->eip = recover_eip;
-    recover_eip = 0;
-}
-
-/* RDMSR msr into *v; false if it faulted. */
-static bool try_rdmsr(uint32_t msr, uint64_t *v)
-{
-    uint32_t lo = 0, hi = 0, before = gp_count;
-    __asm__ volatile("movl $1f, recover_eip\n\trdmsr\n1:\tmovl $0, recover_eip"
-                     : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
-    *v = ((uint64_t)hi << 32) | lo;
-    return gp_count == before;
-}
-
-/* WRMSR v to msr; false if it faulted. */
-static bool try_wrmsr(uint32_t msr, uint64_t v)
-{
-    uint32_t before = gp_count;
-    __asm__ volatile("movl $1f, recover_eip\n\twrmsr\n1:\tmovl $0, recover_eip"
-                     :: "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "c"(msr) : "memory");
-    return gp_count == before;
-}
 
 /* The MSRs that matter: the TSC, the APIC base and x2APIC registers, the syscall and
  * segment-base MSRs, debug and machine-check control, PAT and the MTRRs, AMD's HWCR,
@@ -100,7 +68,6 @@ int main(uint32_t magic, struct mb_info *info)
     uint64_t trace_from = cmdline_num("trace_from", ~0ULL);
     if (!report)
         report = 5000;
-    trap_set_handler(13, on_gp);
     printf("msrpoke: %llu iterations, seed 0x%08x\n", (unsigned long long)count,
            (unsigned)seed);
     cli();
@@ -111,12 +78,12 @@ int main(uint32_t magic, struct mb_info *info)
         uint64_t v = 0;
         if (n >= trace_from)
             printf("msrpoke: %llu: rdmsr 0x%08x\n", (unsigned long long)n, (unsigned)msr);
-        try_rdmsr(msr, &v);
+        rdmsr_try(msr, &v);
         uint64_t w = pick_value(&seed, v);
         if (n >= trace_from)
             printf("msrpoke: %llu: wrmsr 0x%08x <- 0x%016llx\n", (unsigned long long)n,
                    (unsigned)msr, (unsigned long long)w);
-        if (try_wrmsr(msr, w)) {
+        if (wrmsr_try(msr, w)) {
             accepted++;
             if (is_listed && show) {
                 show--;
@@ -126,9 +93,9 @@ int main(uint32_t magic, struct mb_info *info)
         }
         if (n % report == 0)
             printf("msrpoke: %llu iterations, %u #GP, %u writes accepted\n",
-                   (unsigned long long)n, (unsigned)gp_count, (unsigned)accepted);
+                   (unsigned long long)n, (unsigned)last_trap.count, (unsigned)accepted);
     }
-    printf("msrpoke: done, %u #GP, %u writes accepted\n", (unsigned)gp_count,
+    printf("msrpoke: done, %u #GP, %u writes accepted\n", (unsigned)last_trap.count,
            (unsigned)accepted);
     return 0;
 }

@@ -332,6 +332,22 @@ static void sync_efer(struct svm_vcpu *s)
         vmcb->control.intercept_cr &= ~(1u << 16);
 }
 
+/* After an emulated control-register write: EFER follows the new CR0/CR4, a refused value
+ * is #GP, an instruction that could not be decoded ends the domain. */
+static void finish_cr_write(struct vcpu *v, struct svm_vcpu *s, enum svm_cr_result r,
+                            const char *cr)
+{
+    if (r == CR_DONE) {
+        sync_efer(s);
+    } else if (r == CR_FAULT) {
+        inject_exception(s->vmcb, X86_EXC_GP, true, 0);
+    } else {
+        char why[48];
+        snprintf(why, sizeof(why), "a %s write that could not be decoded", cr);
+        vcpu_handle_fatal(v, why);
+    }
+}
+
 /* EFER is intercepted so the guest never clears SVME (VMRUN would refuse the VMCB) and never
  * sees it set; its writes follow a real CPU's rules (vmsr_efer_check), and LMA, which
  * follows CR0.PG, reads as the VMCB has it. */
@@ -431,31 +447,11 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         return;
     case VMEXIT_CR0_WRITE:
         v->exits[EXIT_OTHER]++;
-        switch (svm_handle_cr0_write(vmcb, v, s->guest_efer & EFER_LME)) {
-        case CR4_DONE:
-            sync_efer(s);
-            return;
-        case CR4_FAULT:
-            inject_exception(vmcb, X86_EXC_GP, true, 0);
-            return;
-        case CR4_UNDECODED:
-            vcpu_handle_fatal(v, "a CR0 write that could not be decoded");
-            return;
-        }
+        finish_cr_write(v, s, svm_handle_cr0_write(vmcb, v, s->guest_efer & EFER_LME), "CR0");
         return;
     case VMEXIT_CR4_WRITE:
         v->exits[EXIT_OTHER]++;
-        switch (svm_handle_cr4_write(vmcb, v)) {
-        case CR4_DONE:
-            sync_efer(s);
-            return;
-        case CR4_FAULT:
-            inject_exception(vmcb, X86_EXC_GP, true, 0);
-            return;
-        case CR4_UNDECODED:
-            vcpu_handle_fatal(v, "a CR4 write that could not be decoded");
-            return;
-        }
+        finish_cr_write(v, s, svm_handle_cr4_write(vmcb, v), "CR4");
         return;
     case VMEXIT_INVD:
         v->exits[EXIT_OTHER]++;

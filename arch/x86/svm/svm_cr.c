@@ -62,39 +62,39 @@ static bool decode_mov_to_cr(const struct vmcb *vmcb, const struct vcpu *v, unsi
     return true;
 }
 
-enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vmcb, struct vcpu *v)
+enum svm_cr_result svm_handle_cr4_write(struct vmcb *vmcb, struct vcpu *v)
 {
     uint64_t val;
     unsigned len;
     if (!decode_mov_to_cr(vmcb, v, 4, &val, &len))
-        return CR4_UNDECODED;
+        return CR_UNDECODED;
     if (val & ~CR4_GUEST_ALLOWED)
-        return CR4_FAULT;
+        return CR_FAULT;
     vmcb->save.cr4 = val;
     v->regs.rip += len;
     vmcb->control.tlb_control = 1;    /* paging bits may have changed: flush this ASID */
-    return CR4_DONE;
+    return CR_DONE;
 }
 
 #define CR0_NW  (1ULL << 29)
 #define CR0_CD  (1ULL << 30)
 
-enum svm_cr4_result svm_handle_cr0_write(struct vmcb *vmcb, struct vcpu *v, bool lme)
+enum svm_cr_result svm_handle_cr0_write(struct vmcb *vmcb, struct vcpu *v, bool lme)
 {
     uint64_t val;
     unsigned len;
     if (!decode_mov_to_cr(vmcb, v, 0, &val, &len))
-        return CR4_UNDECODED;
+        return CR_UNDECODED;
     if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
         ((val & CR0_NW) && !(val & CR0_CD)))
-        return CR4_FAULT;
+        return CR_FAULT;
     if ((val & CR0_PG) && !(vmcb->save.cr0 & CR0_PG) && lme) {
         if (!(vmcb->save.cr4 & CR4_PAE))
-            return CR4_FAULT;                   /* long mode needs PAE */
+            return CR_FAULT;                   /* long mode needs PAE */
         vmcb->save.efer |= EFER_LME | EFER_LMA;   /* paging on with LME: long mode is active */
     }
     vmcb->save.cr0 = val | CR0_ET;                /* ET is fixed at 1 */
     v->regs.rip += len;
     vmcb->control.tlb_control = 1;                /* paging may have changed: flush this ASID */
-    return CR4_DONE;
+    return CR_DONE;
 }

@@ -8,17 +8,17 @@ struct vcpu;
 
 #include <stdbool.h>
 
-enum svm_cr4_result { CR4_DONE, CR4_FAULT, CR4_UNDECODED };
+enum svm_cr_result { CR_DONE, CR_FAULT, CR_UNDECODED };
 
-/* Emulate the intercepted MOV to CR4 at the guest's RIP: CR4_DONE (written, RIP advanced),
- * CR4_FAULT (a bit the guest may not set: inject #GP), CR4_UNDECODED (not a MOV to CR4
+/* Emulate the intercepted MOV to CR4 at the guest's RIP: CR_DONE (written, RIP advanced),
+ * CR_FAULT (a bit the guest may not set: inject #GP), CR_UNDECODED (not a MOV to CR4
  * from a register, or its bytes are unreachable). */
-enum svm_cr4_result svm_handle_cr4_write(struct vmcb *vmcb, struct vcpu *v);
+enum svm_cr_result svm_handle_cr4_write(struct vmcb *vmcb, struct vcpu *v);
 /* The same for an intercepted MOV to CR0 or CLTS (the CR0 write intercept is on only while
  * the guest's EFER.LME is kept out of the VMCB, see svm.c): the CPU's checks (#GP for PG
  * without PE, NW without CD, bits 32-63, and for turning paging on with lme set but PAE
  * off); with lme and PAE, turning paging on activates long mode (EFER.LME and LMA set in
  * the VMCB). */
-enum svm_cr4_result svm_handle_cr0_write(struct vmcb *vmcb, struct vcpu *v, bool lme);
+enum svm_cr_result svm_handle_cr0_write(struct vmcb *vmcb, struct vcpu *v, bool lme);
 
 #endif
