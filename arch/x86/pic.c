@@ -1,5 +1,8 @@
 /* 8259 PIC pair: remapped away from the exception vectors, every line masked until a
- * driver asks for it. */
+ * driver asks for it. A PIC raises IRQ 7 (or 15 on the slave) by itself when a line drops
+ * before the CPU acknowledges it: those spurious interrupts are counted, not logged, and
+ * get no EOI from the chip that made them up (its in-service bit is clear). */
+#include <stdbool.h>
 #include "arch/pic.h"
 #include "arch/io.h"
 #include "arch/trap.h"
@@ -10,6 +13,33 @@
 #define PIC2_DATA 0xA1
 
 static uint16_t mask = 0xffff;
+static uint64_t spurious;
+
+/* In-service register of the chip at cmd (OCW3 read ISR). */
+static uint8_t pic_isr(uint16_t cmd)
+{
+    outb(cmd, 0x0B);
+    return inb(cmd);
+}
+
+/* Vector of IRQ 7 or 15: a real interrupt of that line (ISR bit set) would have a handler
+ * of its own; with the bit clear it is the chip's spurious one. */
+static void pic_spurious(struct trap_frame *tf)
+{
+    bool slave = (tf->vector & 0xff) == IRQ_VECTOR_BASE + 15;
+    if (pic_isr(slave ? PIC2_CMD : PIC1_CMD) & 0x80) {
+        pic_eoi(slave ? 15 : 7);                 /* a real one nobody asked for */
+        return;
+    }
+    spurious++;
+    if (slave)
+        outb(PIC1_CMD, 0x20);                    /* the master did see the cascade line */
+}
+
+uint64_t pic_spurious_count(void)
+{
+    return spurious;
+}
 
 /* Write the current mask; the cascade line 2 stays open while any slave line is. */
 static void pic_write_mask(void)
@@ -33,6 +63,8 @@ void pic_init(void)
     outb(PIC2_DATA, 1); io_delay();
     mask = 0xffff;
     pic_write_mask();
+    trap_register(IRQ_VECTOR_BASE + 7, pic_spurious);
+    trap_register(IRQ_VECTOR_BASE + 15, pic_spurious);
 }
 
 void pic_unmask(unsigned irq)

@@ -2,6 +2,7 @@
  * info"). */
 #include "console/shell.h"
 #include "arch/time.h"
+#include "arch/pic.h"
 
 static int cmd_uptime(int argc, char **argv)
 {
@@ -30,6 +31,8 @@ static int cmd_clock(int argc, char **argv)
     if (lapic_timer_hz())
         shell_printf(" (LAPIC timer input %llu Hz)", (unsigned long long)lapic_timer_hz());
     shell_printf("\n");
+    shell_printf("spurious 8259 interrupts (IRQ 7/15): %llu\n",
+                 (unsigned long long)pic_spurious_count());
     return 0;
 }
 SHELL_DIAG_COMMAND(cmd_clock_entry, "clock", 't', "display multi-cpu clock info", cmd_clock,

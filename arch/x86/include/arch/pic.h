@@ -9,5 +9,7 @@ void pic_init(void);                 /* remap and mask every line */
 void pic_unmask(unsigned irq);
 void pic_mask(unsigned irq);
 void pic_eoi(unsigned irq);
+/* Spurious IRQ 7/15 interrupts the PICs raised so far (they are not logged). */
+uint64_t pic_spurious_count(void);
 
 #endif
