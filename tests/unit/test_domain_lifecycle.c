@@ -34,7 +34,7 @@ uint64_t rtc_boot_epoch(void) { return 1700000000ull; }     /* 2023-11-14 22:13:
 
 static int vcpus_live, runnable;
 bool arch_virt_init(char *why, size_t n) { (void)why; (void)n; return true; }
-const char *arch_virt_name(void) { return "stub"; }
+const char *arch_virt_name(void) { return "host test backend"; }
 int arch_vcpu_create(struct vcpu *v) { v->arch = &vcpus_live; vcpus_live++; return 0; }
 void arch_vcpu_destroy(struct vcpu *v) { assert_non_null(v->arch); v->arch = NULL; vcpus_live--; }
 static uint32_t reset_entry, reset_info;
