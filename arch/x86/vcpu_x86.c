@@ -35,6 +35,7 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
     switch (leaf) {
     case 1:
         r.ecx &= ~(1u << 5);            /* VMX */
+        r.ecx &= ~(1u << 3);            /* MONITOR/MWAIT: intercepted, a guest idles in HLT */
         r.ecx |= 1u << 31;              /* running under a hypervisor */
         r.ecx &= ~(1u << 21);           /* x2APIC: no LAPIC is emulated */
         r.ecx &= ~((1u << 2) | (1u << 4) | (1u << 15));  /* DTES64, DS-CPL, PDCM */
@@ -58,6 +59,7 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
             r.ebx |= 1u << 1;           /* TSC_ADJUST: emulated */
             r.ebx &= ~((1u << 4) | (1u << 11) | (1u << 14));  /* HLE, RTM, MPX */
             r.ecx &= ~(1u << 22);       /* RDPID: TSC_AUX is not the guest's */
+            r.ecx &= ~(1u << 16);       /* LA57: the vCPU walks 4-level tables only */
             r.edx &= ~0xfc000000u;      /* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES,
                                            CORE_CAPABILITIES, SSBD: MSRs not offered */
         }

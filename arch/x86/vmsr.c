@@ -22,12 +22,18 @@ enum {
     MSR_MISC_ENABLE = 0x1a0, MSR_DEBUGCTL = 0x1d9, MSR_MTRR_VAR_FIRST = 0x200,
     MSR_MTRR_VAR_LAST = 0x200 + 2 * VMSR_MTRR_VAR - 1, MSR_PAT = 0x277,
     MSR_MTRR_DEF_TYPE = 0x2ff,
-    MSR_AMD_SYSCFG = 0xc0010010, MSR_AMD_HWCR = 0xc0010015, MSR_AMD_VM_CR = 0xc0010114,
+    MSR_AMD_SYSCFG = 0xc0010010, MSR_AMD_HWCR = 0xc0010015, MSR_AMD_INT_PENDING = 0xc0010055,
+    MSR_AMD_VM_CR = 0xc0010114,
 };
 
 #define APIC_BASE_RESET   0xFEE00100ULL         /* 0xFEE00000, BSP; global enable off */
 #define APIC_BASE_RSVD    0x6ffULL              /* bits 0-7, 9, 10 (no x2APIC) */
 #define PAT_RESET         0x0007040600070406ULL
+/* MTRRs enabled, default type write-back, fixed ranges off: the state a BIOS leaves on a
+ * machine whose RAM is all write-back (the guest's is: its memory types come from NPT/EPT
+ * and its PAT, never from these MTRRs), so a kernel keeps PAT rather than giving up on an
+ * "MTRRs disabled" machine. */
+#define MTRR_DEF_TYPE_BIOS 0x806ULL
 #define MTRRCAP_VALUE     (VMSR_MTRR_VAR | (1ULL << 8) | (1ULL << 10))  /* VCNT, FIX, WC */
 #define MCG_STATUS_RSVD   (~7ULL)               /* RIPV, EIPV, MCIP; no LMCE */
 #define MISC_ENABLE_VALUE ((1ULL << 0) | (1ULL << 11) | (1ULL << 12))  /* fast strings;
@@ -75,7 +81,8 @@ static bool types_ok(uint64_t v, bool pat)
 
 void vmsr_reset(struct vmsr_state *m)
 {
-    *m = (struct vmsr_state){ .apic_base = APIC_BASE_RESET, .pat = PAT_RESET };
+    *m = (struct vmsr_state){ .apic_base = APIC_BASE_RESET, .pat = PAT_RESET,
+                              .mtrr_def_type = MTRR_DEF_TYPE_BIOS };
 }
 
 /* The MTRRs and PAT (common to both vendors). 1 when msr is not one of them. */
@@ -104,6 +111,9 @@ static int read_vendor(uint32_t msr, uint64_t *val)
         switch (msr) {
         case MSR_AMD_SYSCFG: *val = 0; return 0;
         case MSR_AMD_VM_CR: *val = VM_CR_VALUE; return 0;
+        /* Family 0Fh-10h's interrupt-pending message register, read by Linux's erratum
+         * 400 check: 0 = C1E not enabled, which holds for a vCPU that idles in HLT. */
+        case MSR_AMD_INT_PENDING: *val = 0; return 0;
         default: return 1;
         }
     }

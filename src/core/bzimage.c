@@ -414,6 +414,12 @@ static void fill_entries(struct bzimage_plan *out)
 }
 
 /* Contract in the header. */
+bool bzimage_probe(const uint8_t *img, size_t len)
+{
+    return img && len >= H_MAGIC + 4 && rd32(img, H_MAGIC) == HDR_MAGIC;
+}
+
+/* Contract in the header. */
 int bzimage_plan(const uint8_t *img, size_t len, uint64_t initrd_size, const char *cmdline,
                  const struct bzimage_layout *mem, struct bzimage_plan *out,
                  uint8_t *zero_page, char *err, size_t errsz)

@@ -1,8 +1,8 @@
 /* The domain builder, a leaf of the domain life cycle (src/core/domain.c): for a domain
  * slot whose config is set, allocate its console ring, nested page tables, vCPU and memory,
- * load the kernel module the config names as a Multiboot image with its ramdisk, write a
- * Multiboot info structure below 640 KiB, wire the devices to its I/O bus, and reset the
- * vCPU into the Multiboot entry state; and give all that back (domain_unbuild). Any error
+ * load the kernel module the config names with its ramdisk (a Linux bzImage through
+ * core/load_linux.h; else a Multiboot image, with a Multiboot info structure below 640 KiB),
+ * wire the devices to its I/O bus, and reset the vCPU into the kernel's entry state; and give all that back (domain_unbuild). Any error
  * names the module or key; what was built is given back. It never touches the domain
  * table or the scheduler. */
 #include "core/domain.h"
@@ -12,6 +12,8 @@
 #include "core/boot.h"
 #include "core/mbimage.h"
 #include "core/mbinfo.h"
+#include "core/bzimage.h"
+#include "core/load_linux.h"
 #include "console/log.h"
 #include "mm/frame.h"
 #include "arch/time.h"
@@ -79,15 +81,24 @@ static void devices_init(struct domain *d)
     vdev_bus_register(&d->bus, 0x80, 0x80, &vport80_ops, &d->post);
 }
 
-/* Load kernel (and ramdisk) into d's memory and write its Multiboot info; 0 or -1. */
-static int load_guest(struct domain *d, const char *cfgname, char *err, size_t errsz)
+/* The boot module named by a cfg key (what is "kernel" or "ramdisk"), or NULL with err set. */
+static const struct boot_module *named_module(const char *name, const char *key,
+                                              const char *cfgname, char *err, size_t errsz)
 {
-    int km = module_by_name(d->cfg.kernel);
-    if (km < 0) {
-        snprintf(err, errsz, "%s: kernel: no boot module named '%s'", cfgname, d->cfg.kernel);
-        return -1;
+    int m = module_by_name(name);
+    if (m < 0) {
+        snprintf(err, errsz, "%s: %s: no boot module named '%s'", cfgname, key, name);
+        return NULL;
     }
-    const struct boot_module *k = &boot_info.mods[km];
+    return &boot_info.mods[m];
+}
+
+/* Load Multiboot kernel k (and ramdisk rd, may be NULL) into d's memory, write its
+ * Multiboot info and reset the vCPU at its entry; 0 or -1. */
+static int load_multiboot(struct domain *d, const struct boot_module *k,
+                          const struct boot_module *r, const char *cfgname, char *err,
+                          size_t errsz)
+{
     const uint8_t *img = (const uint8_t *)(uintptr_t)k->start;
     struct mbimage mb;
     char why[128];
@@ -116,14 +127,7 @@ static int load_guest(struct domain *d, const char *cfgname, char *err, size_t e
     snprintf(cmdline, sizeof(cmdline), "%s%s%s", d->cfg.kernel, d->cfg.cmdline[0] ? " " : "",
              d->cfg.cmdline);
     p.cmdline = cmdline;
-    if (d->cfg.ramdisk[0]) {
-        int rm = module_by_name(d->cfg.ramdisk);
-        if (rm < 0) {
-            snprintf(err, errsz, "%s: ramdisk: no boot module named '%s'", cfgname,
-                     d->cfg.ramdisk);
-            return -1;
-        }
-        const struct boot_module *r = &boot_info.mods[rm];
+    if (r) {
         uint64_t start = (mb.highest + 0xfff) & ~0xfffULL, size = r->end - r->start;
         if (start + size > mem) {
             snprintf(err, errsz, "%s: ramdisk %s (%llu bytes) does not fit in %u MiB", cfgname,
@@ -147,6 +151,25 @@ static int load_guest(struct domain *d, const char *cfgname, char *err, size_t e
     log_info("d%d (%s): kernel %s (%s, entry %#x), %u MiB", d->id, d->name, k->name,
              mb.format, mb.entry, d->cfg.memory_mb);
     return 0;
+}
+
+/* Load the cfg's kernel and ramdisk by the kernel's own format: a Linux setup header means
+ * the Linux boot protocol, anything else must be a Multiboot image; 0 or -1. */
+static int load_guest(struct domain *d, const char *cfgname, char *err, size_t errsz)
+{
+    const struct boot_module *k, *r = NULL;
+
+    k = named_module(d->cfg.kernel, "kernel", cfgname, err, errsz);
+    if (!k)
+        return -1;
+    if (d->cfg.ramdisk[0]) {
+        r = named_module(d->cfg.ramdisk, "ramdisk", cfgname, err, errsz);
+        if (!r)
+            return -1;
+    }
+    if (bzimage_probe((const uint8_t *)(uintptr_t)k->start, (size_t)(k->end - k->start)))
+        return load_linux(d, k, r, cfgname, err, errsz);
+    return load_multiboot(d, k, r, cfgname, err, errsz);
 }
 
 void domain_unbuild(struct domain *d)

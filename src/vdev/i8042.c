@@ -7,6 +7,7 @@
 
 #define ST_OBF     0x01
 #define ST_SYSFLAG 0x04     /* "system flag": set after a successful self-test */
+#define ST_UNLOCKED 0x10    /* "inhibit switch": 1 = keyboard not locked */
 
 static void output(struct vi8042 *k, uint8_t v)
 {
@@ -71,14 +72,14 @@ static void vi8042_write(void *dev, uint16_t port, unsigned size, uint32_t val)
 }
 
 /* Contract: vdev_read_fn: 0x64 is the status (input buffer always empty, system flag
- * set), 0x60 the output buffer (the last byte stays readable, OBF clears). */
+ * set, keyboard not inhibited: bit 4 is the keylock switch, 1 = unlocked), 0x60 the output buffer (the last byte stays readable, OBF clears). */
 static uint32_t vi8042_read(void *dev, uint16_t port, unsigned size)
 {
     struct vi8042 *k = dev;
 
     (void)size;
     if (port & 4)
-        return ST_SYSFLAG | (k->obf ? ST_OBF : 0);
+        return ST_SYSFLAG | ST_UNLOCKED | (k->obf ? ST_OBF : 0);
     k->obf = false;
     return k->out;
 }

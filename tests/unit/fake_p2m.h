@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKE_ARENA_PAGES 8192u      /* 32 MiB of "host RAM" */
+#define FAKE_ARENA_PAGES 16384u     /* 64 MiB of "host RAM" */
 #define FAKE_GPA_PAGES   8192u      /* 32 MiB of guest-physical space per root */
 
 /* Reset everything: all frames free (PROT_NONE), no roots, every switch back on. */

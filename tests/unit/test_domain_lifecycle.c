@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -38,12 +39,16 @@ const char *arch_virt_name(void) { return "host test backend"; }
 int arch_vcpu_create(struct vcpu *v) { v->arch = &vcpus_live; vcpus_live++; return 0; }
 void arch_vcpu_destroy(struct vcpu *v) { assert_non_null(v->arch); v->arch = NULL; vcpus_live--; }
 static uint32_t reset_entry, reset_info;
+static struct vcpu_entry reset_state;
 void arch_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t root)
 {
     (void)v; (void)root;
     reset_entry = (uint32_t)e->regs.rip;        /* the Multiboot entry state: EIP, EBX */
     reset_info = (uint32_t)e->regs.rbx;
+    reset_state = *e;
 }
+void *kzalloc(size_t n) { return calloc(1, n); }
+void kfree(void *p) { free(p); }
 uint64_t arch_p2m_create(void) { return fake_p2m_new(); }
 void sched_vcpu_init(struct vcpu *v, uint32_t w) { (void)v; (void)w; }
 void sched_vcpu_start(struct vcpu *v) { (void)v; runnable++; }
@@ -167,6 +172,79 @@ static void test_build_loads_and_starts(void **state)
     char want[64];
     snprintf(want, sizeof(want), "d%d (alpha): built from a.cfg: 4 MiB", d->id);
     assert_non_null(strstr(logbuf, want));
+}
+
+/* A Linux 2.15 x86-64 bzImage (a header and 64 KiB of "kernel") with an initrd: the
+ * builder takes the Linux boot protocol because of the header alone. */
+static uint8_t bzimage[5 * 512 + 65536], initrd[8192];
+static void make_bzimage(void)
+{
+    memset(bzimage, 0, sizeof(bzimage));
+    bzimage[0x1f1] = 4;
+    bzimage[0x201] = 0x6a;
+    memcpy(bzimage + 0x202, "HdrS", 4);
+    bzimage[0x206] = 0x0f; bzimage[0x207] = 0x02;
+    bzimage[0x211] = 0x01;
+    w32(bzimage + 0x22c, 0x7fffffff);
+    w32(bzimage + 0x230, 0x200000);
+    bzimage[0x234] = 1;
+    bzimage[0x236] = 1;                     /* XLF_KERNEL_64 */
+    w32(bzimage + 0x238, 2047);
+    w32(bzimage + 0x258, 0x1000000);        /* pref_address 16 MiB */
+    w32(bzimage + 0x260, 0x800000);
+    memcpy(bzimage + 5 * 512, "LINUX-MARK", 10);
+    memset(initrd, 0x17, sizeof(initrd));
+}
+
+static void test_build_linux_by_its_header(void **state)
+{
+    (void)state;
+    make_bzimage();
+    add_module("vmlinuz", bzimage, sizeof(bzimage));
+    add_module("initrd.gz", initrd, sizeof(initrd));
+    int m = add_cfg("web.cfg", "name = \"web\"\nkernel = \"vmlinuz\"\nramdisk = \"initrd.gz\"\n"
+                    "memory = 28\nextra = \"console=ttyS0\"\n");
+    struct domain *d = build(m);
+    char mark[11] = "", cmd[16] = "";
+    uint8_t zp[4096];
+    assert_int_equal(domain_copy_from(d, mark, 0x1000000, 10), 0);
+    assert_string_equal(mark, "LINUX-MARK");
+    assert_int_equal(domain_copy_from(d, zp, 0x7000, sizeof(zp)), 0);
+    assert_memory_equal(zp + 0x202, "HdrS", 4);
+    uint32_t initrd_addr, initrd_size, cmd_ptr;
+    memcpy(&initrd_addr, zp + 0x218, 4);
+    memcpy(&initrd_size, zp + 0x21c, 4);
+    memcpy(&cmd_ptr, zp + 0x228, 4);
+    assert_int_equal(initrd_size, sizeof(initrd));
+    uint8_t first;
+    assert_int_equal(domain_copy_from(d, &first, initrd_addr, 1), 0);
+    assert_int_equal(first, 0x17);
+    assert_int_equal(domain_copy_from(d, cmd, cmd_ptr, 14), 0);
+    assert_string_equal(cmd, "console=ttyS0");
+    /* The 64-bit entry: RIP = kernel + 0x200, RSI = zero page, long mode with paging. */
+    assert_int_equal(reset_state.regs.rip, 0x1000200);
+    assert_int_equal(reset_state.regs.rsi, 0x7000);
+    assert_int_equal(reset_state.efer & 0x400, 0x400);
+    uint64_t pml4e;
+    assert_int_equal(domain_copy_from(d, &pml4e, reset_state.cr3, 8), 0);
+    assert_int_equal(pml4e & 1, 1);
+    assert_non_null(strstr(logbuf, "Linux boot protocol 2.15"));
+}
+
+static void test_build_linux_too_old_is_one_error(void **state)
+{
+    (void)state;
+    make_bzimage();
+    bzimage[0x206] = 0x04;                  /* protocol 2.04 */
+    add_module("vmlinuz", bzimage, sizeof(bzimage));
+    int m = add_cfg("old.cfg", "name = \"old\"\nkernel = \"vmlinuz\"\nmemory = 28\n");
+    unsigned frames0 = fake_frames_used;
+    char err[192] = "";
+    assert_null(domain_create_from_module(m, err, sizeof(err)));
+    assert_non_null(strstr(err, "old.cfg: kernel vmlinuz:"));
+    assert_non_null(strstr(err, "2.04"));
+    assert_int_equal(fake_frames_used, frames0);
+    assert_int_equal(domain_count(), 0);
 }
 
 static void test_build_paused_ids_and_errors(void **state)
@@ -354,6 +432,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_build_loads_and_starts, setup),
+        cmocka_unit_test_setup(test_build_linux_by_its_header, setup),
+        cmocka_unit_test_setup(test_build_linux_too_old_is_one_error, setup),
         cmocka_unit_test_setup(test_build_paused_ids_and_errors, setup),
         cmocka_unit_test_setup(test_destroy_gives_everything_back, setup),
         cmocka_unit_test_setup(test_on_poweroff_destroy, setup),

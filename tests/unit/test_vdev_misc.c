@@ -52,12 +52,12 @@ static int setup(void **state)
 static void test_status_and_harmless_commands(void **state)
 {
     (void)state;
-    assert_int_equal(in(0x64), 0x04);      /* input buffer empty, system flag */
+    assert_int_equal(in(0x64), 0x14);      /* input buffer empty, system flag, unlocked */
     assert_int_equal(in(0x60), 0x00);
     out(0x64, 0xad);
     out(0x64, 0xae);
     out(0x64, 0x20);
-    assert_int_equal(in(0x64), 0x05);      /* OBF: the command byte is there */
+    assert_int_equal(in(0x64), 0x15);      /* OBF: the command byte is there */
     assert_int_equal(in(0x60), 0x45);
     assert_int_equal(in(0x64) & 1, 0);
     assert_int_equal(in(0x60), 0x45);      /* last byte stays readable */

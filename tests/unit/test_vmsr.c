@@ -58,7 +58,7 @@ static void test_reset_values(void **state)
     assert_int_equal(rd(0x1b), 0xFEE00100);                 /* APIC base, BSP */
     assert_int_equal(rd(0x277), 0x0007040600070406ULL);     /* PAT */
     assert_int_equal(rd(0xfe), 8 | (1 << 8) | (1 << 10));   /* MTRRCAP */
-    assert_int_equal(rd(0x2ff), 0);
+    assert_int_equal(rd(0x2ff), 0x806);                     /* MTRRs on, default WB */
     assert_int_equal(rd(0x179), 0);                         /* no MCA banks */
     assert_int_equal(rd(0x1d9), 0);
     assert_int_equal(rd(0x10), 1000);                       /* the host's TSC */
@@ -179,6 +179,8 @@ static void test_amd_configuration_msrs(void **state)
     accepted(0xc0010010, 0);
     refused(0xc0010010, 1ULL << 23);                        /* memory encryption */
     assert_int_equal(rd(0xc0010114), 0x18);                 /* VM_CR: SVM locked off */
+    assert_int_equal(rd(0xc0010055), 0);                    /* IntPend: no C1E (erratum 400) */
+    refused(0xc0010055, 0);                                 /* writes: #GP, as before */
     refused(0xc0010114, 0);
     refused(0x8b, 0);                                       /* PATCH_LEVEL read-only */
     /* Intel's do not exist on AMD. */

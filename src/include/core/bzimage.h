@@ -10,7 +10,7 @@
  *
  * Only the 32-bit and 64-bit boot protocols are planned (the real-mode setup code is never
  * run, so it is not loaded); protocol 2.06 or newer and a bzImage (LOADED_HIGH) are
- * required. Not wired into domain building yet (docs/architecture.md). */
+ * required. The domain builder loads such a kernel through core/load_linux.h. */
 #ifndef KESTREL_CORE_BZIMAGE_H
 #define KESTREL_CORE_BZIMAGE_H
 
@@ -122,6 +122,11 @@ struct bzimage_plan {
     struct bzimage_entry entry;            /* the one to use: 64-bit if XLF_KERNEL_64 */
     struct bzimage_entry entry32;          /* the 32-bit entry (always possible) */
 };
+
+/* True when img[0..len) carries a Linux setup header (the "HdrS" magic at 0x202): the
+ * domain builder then loads it as Linux, whatever else the file holds; bzimage_plan says
+ * whether the header is one we can boot. */
+bool bzimage_probe(const uint8_t *img, size_t len);
 
 /* Plan the boot of the kernel file img[0..len) with an initrd of initrd_size bytes (0: none)
  * and the NUL-terminated command line cmdline (NULL: empty) in the domain memory *mem.
