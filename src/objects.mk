@@ -7,11 +7,11 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/core/cmd_time.o src/core/cmd_diag.o \
            src/core/xlcfg.o src/core/mbimage.o src/core/mbinfo.o \
            src/core/bzimage.o src/core/bzboot.o src/core/load_linux.o \
-           src/core/domain.o src/core/domain_build.o src/core/guestmem.o \
+           src/core/domain.o src/core/domain_build.o src/core/guestmem.o src/core/irq.o \
            src/core/dom_console.o src/core/vcpu.o src/core/hypercall.o \
            src/core/cmd_domain.o src/core/cmd_dump.o \
            src/sched/policy.o src/sched/sched.o src/sched/cmd_sched.o \
            src/vdev/bus.o src/vdev/uart.o src/vdev/pic.o src/vdev/pit.o src/vdev/rtc.o \
-           src/vdev/i8042.o src/vdev/port80.o \
+           src/vdev/i8042.o src/vdev/port80.o src/vdev/mmio.o \
            src/vdev/lapic.o src/vdev/lapic_irq.o src/vdev/lapic_timer.o src/vdev/ioapic.o \
            src/mm/frame.o src/mm/heap.o src/mm/cmd_mem.o

@@ -112,6 +112,12 @@ void fpu_enter(struct fpu_state *f)
     owner = f;
 }
 
+/* Contract in the header. */
+uint64_t fpu_guest_xcr0(const struct fpu_state *f)
+{
+    return owner == f && has_xsave ? get_xcr0() : f->xcr0;
+}
+
 /* Would XSETBV with XCR0 = val be accepted: every rule of the SDM's #GP list, against what
  * this CPU supports? */
 static bool xcr0_valid(uint64_t val)

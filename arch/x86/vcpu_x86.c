@@ -1,7 +1,9 @@
 /* x86 exit handling shared by the SVM and VMX backends: the CPUID a guest sees (the host's,
- * less what the vCPU does not give: VMX/SVM, the APIC and x2APIC, the PMU, debug store,
+ * less what the vCPU does not give: VMX/SVM, the PMU, debug store,
  * thermal and power management, TSX and MPX, XSAVES, RDTSCP/RDPID (TSC_AUX),
- * speculation-control MSRs, SME/SEV; plus MTRR, PAT and TSC_ADJUST, which are emulated,
+ * speculation-control MSRs, SME/SEV, LA57, MONITOR; plus MTRR, PAT, TSC_ADJUST, the
+ * local APIC with x2APIC and the TSC-deadline timer, which are emulated, the TSC and
+ * APIC timer frequencies,
  * the guest's own CR4.OSXSAVE, and Kestrel's hypervisor leaves), the guest CPU model the
  * MSR emulation (arch/x86/vmsr.c) follows, RDMSR/WRMSR on it, XSETBV, and IN/OUT. Each
  * handler finishes its exit, as Jailhouse's vcpu.c does: registers written, then RIP moved
@@ -11,7 +13,72 @@
 #include "arch/processor.h"
 #include "arch/vcpu_x86.h"
 #include "arch/virt_backend.h"
+#include "arch/time.h"
+#include "console/log.h"
 #include "public/kestrel.h"
+
+/* Bytes of the standard-format XSAVE area for the components in xcr0 (CPUID 0xD.0 EBX
+ * answers for the XCR0 in force, which is the guest's, not the host's). */
+static uint32_t xsave_size(uint64_t xcr0)
+{
+    uint32_t size = 576;                    /* legacy region and XSAVE header */
+    for (unsigned i = 2; i < 63; i++) {
+        if (!(xcr0 & (1ULL << i)))
+            continue;
+        struct cpuid_regs c = cpuid(0xd, i);
+        if (c.ebx + c.eax > size)
+            size = c.ebx + c.eax;
+    }
+    return size;
+}
+
+/* The fraction num/den closest to x/y with num <= max_num and den <= max_den (the
+ * continued-fraction convergents and their best semiconvergent), x, y > 0. */
+static void best_ratio(uint64_t x, uint64_t y, uint64_t max_num, uint64_t max_den,
+                       uint32_t *num, uint32_t *den)
+{
+    uint64_t p0 = 0, q0 = 1, p1 = 1, q1 = 0;        /* convergents h(n-2)/k(n-2), h(n-1)/k(n-1) */
+    while (y) {
+        uint64_t a = x / y, r = x % y;
+        uint64_t p2 = a * p1 + p0, q2 = a * q1 + q0;
+        if (p2 > max_num || q2 > max_den) {
+            /* The largest semiconvergent that fits, if it beats the last convergent. */
+            uint64_t t = q1 ? (max_den - q0) / q1 : a, u = p1 ? (max_num - p0) / p1 : a;
+            if (u < t)
+                t = u;
+            if (2 * t >= a && t) {
+                p1 = t * p1 + p0;
+                q1 = t * q1 + q0;
+            }
+            break;
+        }
+        p0 = p1; q0 = q1; p1 = p2; q1 = q2;
+        x = y;
+        y = r;
+    }
+    *num = (uint32_t)p1;
+    *den = (uint32_t)(q1 ? q1 : 1);
+}
+
+/* The TSC and frequency leaves, from the TSC rate Kestrel measured at boot (the guest's
+ * TSC runs at the host's): 0x15 gives TSC = crystal * EBX / EAX with the crystal being the
+ * APIC timer's clock, which is how Linux on Intel learns both without calibrating against
+ * an emulated PIT; 0x16 the base and bus MHz. Linux computes crystal_kHz * EBX in 32 bits,
+ * so EBX is bounded by 2^32 / crystal_kHz and the ratio is the closest fraction under that
+ * bound (for a 1 GHz crystal, within a fraction of a ppm). out[0..3] = EAX..EDX, zero on
+ * entry; other leaves are left alone. */
+static void cpuid_timing(uint32_t leaf, uint32_t out[4])
+{
+    uint64_t tsc_khz = tsc_hz() / 1000, crystal_khz = VCPU_APIC_BUS_HZ / 1000;
+    if (leaf == 0x15 && tsc_khz) {
+        best_ratio(tsc_khz, crystal_khz, 0xFFFFFFFFu / crystal_khz, 0xFFFFFFFFu,
+                   &out[1], &out[0]);
+        out[2] = VCPU_APIC_BUS_HZ;
+    } else if (leaf == 0x16) {
+        out[0] = out[1] = (uint32_t)(tsc_khz / 1000);
+        out[2] = VCPU_APIC_BUS_HZ / 1000000;
+    }
+}
 
 /* The filtered CPUID leaf: out = EAX, EBX, ECX, EDX. */
 static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
@@ -19,7 +86,7 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
     if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
         out[0] = out[1] = out[2] = out[3] = 0;
         if (leaf == KESTREL_CPUID_BASE) {
-            out[0] = KESTREL_CPUID_INFO;
+            out[0] = KESTREL_CPUID_TIMING;
             out[1] = KESTREL_CPUID_SIGNATURE_EBX;
             out[2] = KESTREL_CPUID_SIGNATURE_ECX;
             out[3] = KESTREL_CPUID_SIGNATURE_EDX;
@@ -28,18 +95,40 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
             out[0] = KESTREL_ABI_VERSION;
             out[1] = vendor_ebx == 0x68747541 ? KESTREL_HC_INSN_VMMCALL : KESTREL_HC_INSN_VMCALL;
             out[2] = (uint32_t)v->dom->id;
+        } else if (leaf == KESTREL_CPUID_TIMING) {
+            out[0] = (uint32_t)(tsc_hz() / 1000);
+            out[1] = VCPU_APIC_BUS_HZ / 1000;
         }
+        return;
+    }
+    uint32_t host_max = cpuid(0, 0).eax;
+    if (leaf <= 0x16 && leaf > host_max) {  /* leaves Kestrel adds above the host's */
+        out[0] = out[1] = out[2] = out[3] = 0;
+        cpuid_timing(leaf, out);
         return;
     }
     struct cpuid_regs r = cpuid(leaf, subleaf);
     switch (leaf) {
+    case 0:
+        if (r.eax < 0x16)
+            r.eax = 0x16;               /* the TSC and frequency leaves below */
+        break;
+    case 0x15:
+    case 0x16: {
+        uint32_t t[4] = { 0, 0, 0, 0 };
+        cpuid_timing(leaf, t);
+        r = (struct cpuid_regs){ .eax = t[0], .ebx = t[1], .ecx = t[2], .edx = t[3] };
+        break;
+    }
     case 1:
         r.ecx &= ~(1u << 5);            /* VMX */
         r.ecx &= ~(1u << 3);            /* MONITOR/MWAIT: intercepted, a guest idles in HLT */
         r.ecx |= 1u << 31;              /* running under a hypervisor */
-        r.ecx &= ~(1u << 21);           /* x2APIC: no LAPIC is emulated */
+        r.ecx |= (1u << 21) | (1u << 24);  /* x2APIC, TSC-deadline timer: emulated */
         r.ecx &= ~((1u << 2) | (1u << 4) | (1u << 15));  /* DTES64, DS-CPL, PDCM */
-        r.edx &= ~(1u << 9);            /* APIC */
+        r.edx |= 1u << 9;               /* APIC: emulated (core/irq.h) ... */
+        if (!vlapic_hw_enabled(&v->dom->lapic))
+            r.edx &= ~(1u << 9);        /* ... but this bit follows IA32_APIC_BASE.EN */
         r.edx &= ~((1u << 21) | (1u << 22) | (1u << 29)); /* DS, thermal ACPI, TM */
         r.edx |= (1u << 12) | (1u << 16);                 /* MTRR, PAT: emulated */
         r.ebx &= 0x0000ffffu;           /* one logical CPU, APIC id 0 */
@@ -56,6 +145,12 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
         break;
     case 7:
         if (subleaf == 0) {
+            r.ecx &= ~(1u << 4);        /* OSPKE: the guest's own CR4.PKE, not the host's */
+            if (r.ecx & (1u << 3)) {
+                struct vcpu_sregs sr;
+                arch_vcpu_get_sregs(v, &sr);
+                r.ecx |= (uint32_t)((sr.cr4 >> 22) & 1) << 4;
+            }
             r.ebx |= 1u << 1;           /* TSC_ADJUST: emulated */
             r.ebx &= ~((1u << 4) | (1u << 11) | (1u << 14));  /* HLE, RTM, MPX */
             r.ecx &= ~(1u << 22);       /* RDPID: TSC_AUX is not the guest's */
@@ -65,6 +160,8 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
         }
         break;
     case 0xd:
+        if (subleaf == 0)
+            r.ebx = xsave_size(fpu_guest_xcr0(&vcpu_x86(v)->fpu));
         if (subleaf == 1)
             r.eax &= ~(1u << 3);        /* XSAVES: IA32_XSS is not virtualized */
         break;
@@ -101,6 +198,34 @@ void vcpu_handle_cpuid(struct vcpu *v)
     arch_vcpu_skip_insn(v);
 }
 
+/* The MSRs of the vCPU's local APIC (IA32_APIC_BASE, IA32_TSC_DEADLINE, the x2APIC
+ * registers): 0, -1 for #GP, or 1 when msr is not one of them. */
+static int lapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    struct vlapic *a = &v->dom->lapic;
+    if (msr == VLAPIC_MSR_APIC_BASE) {
+        if (write)
+            return vlapic_set_base(a, *val);
+        *val = vlapic_base(a);
+        return 0;
+    }
+    if (msr == VLAPIC_MSR_TSC_DEADLINE) {
+        if (write)
+            vlapic_tsc_deadline_write(a, *val);
+        else
+            *val = vlapic_tsc_deadline_read(a);
+        return 0;
+    }
+    if (msr >= VLAPIC_MSR_X2APIC_FIRST && msr <= VLAPIC_MSR_X2APIC_LAST)
+        return write ? vlapic_msr_write(a, msr, *val) : vlapic_msr_read(a, msr, val);
+    return 1;
+}
+
+uint64_t arch_vcpu_tsc(struct vcpu *v)
+{
+    return rdtsc() + vcpu_x86(v)->msrs.tsc_offset;
+}
+
 void vcpu_handle_msr(struct vcpu *v, bool write)
 {
     struct vmsr_state *m = &vcpu_x86(v)->msrs;
@@ -110,6 +235,8 @@ void vcpu_handle_msr(struct vcpu *v, bool write)
     int rc;
     if (msr == MSR_EFER)
         rc = virt_backend()->vcpu_efer(v, write, &val);
+    else if ((rc = lapic_msr(v, msr, write, &val)) != 1)
+        ;
     else if (write)
         rc = vmsr_write(m, msr, val, rdtsc());
     else

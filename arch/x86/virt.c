@@ -59,6 +59,7 @@ void arch_vcpu_request_irq_window(struct vcpu *v) { active->vcpu_request_irq_win
 void arch_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s) { active->vcpu_get_sregs(v, s); }
 void arch_vcpu_flush_tlb(struct vcpu *v) { active->vcpu_flush_tlb(v); }
 void arch_vcpu_skip_insn(struct vcpu *v) { active->vcpu_skip_insn(v); }
+void arch_vcpu_advance(struct vcpu *v, unsigned len) { active->vcpu_advance(v, len); }
 void arch_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err)
 {
     active->vcpu_inject_exception(v, vector, has_err, err);

@@ -14,6 +14,7 @@
 #include "core/mbinfo.h"
 #include "core/bzimage.h"
 #include "core/load_linux.h"
+#include "core/irq.h"
 #include "console/log.h"
 #include "mm/frame.h"
 #include "arch/time.h"
@@ -59,7 +60,7 @@ static void kbd_reset(void *ctx)
     domain_shutdown(ctx, SHUTDOWN_REBOOT, "reset through the i8042 controller");
 }
 
-/* Wire the legacy devices to the domain's I/O bus. */
+/* Wire the legacy devices to the domain's I/O bus, and the interrupt controllers. */
 static void devices_init(struct domain *d)
 {
     vdev_bus_init(&d->bus);
@@ -79,6 +80,7 @@ static void devices_init(struct domain *d)
     vdev_bus_register(&d->bus, 0x60, 0x60, &vi8042_ops, &d->kbd);
     vdev_bus_register(&d->bus, 0x64, 0x64, &vi8042_ops, &d->kbd);
     vdev_bus_register(&d->bus, 0x80, 0x80, &vport80_ops, &d->post);
+    domain_irq_init(d);
 }
 
 /* The boot module named by a cfg key (what is "kernel" or "ramdisk"), or NULL with err set. */

@@ -3,6 +3,7 @@
  * bookkeeping: PIT edges and the UART line into the PIC, and interrupt injection. */
 #include "core/domain.h"
 #include "core/dom_console.h"
+#include "core/irq.h"
 #include "sched/sched.h"
 #include "console/log.h"
 #include "arch/time.h"
@@ -54,7 +55,7 @@ void vcpu_handle_hlt(struct vcpu *v)
     struct domain *d = v->dom;
     arch_vcpu_skip_insn(v);
     domain_update_irqs(d);
-    if ((v->regs.rflags & 0x200) && vpic_pending_vector(&d->pic) >= 0)
+    if ((v->regs.rflags & 0x200) && domain_irq_pending(d) >= 0)
         return;     /* an interrupt is deliverable: HLT ends at once */
     v->wake_at_ns = 0;
     sched_vcpu_block(v);
@@ -72,15 +73,6 @@ void vcpu_handle_fatal(struct vcpu *v, const char *why)
     domain_crash(v->dom, "%s at rip %#llx", why, (unsigned long long)v->regs.rip);
 }
 
-void domain_update_irqs(struct domain *d)
-{
-    if (vpit_irq0_edges(&d->pit)) {
-        vpic_set_irq(&d->pic, 0, true);
-        vpic_set_irq(&d->pic, 0, false);
-    }
-    vpic_set_irq(&d->pic, 4, vuart_irq_line(&d->uart));
-}
-
 /* Before entering the guest: deliver the PIC's highest request if the guest can take it,
  * else ask for an exit when it can. */
 void vcpu_prepare_entry(struct vcpu *v)
@@ -88,10 +80,10 @@ void vcpu_prepare_entry(struct vcpu *v)
     struct domain *d = v->dom;
     domain_console_pump(d);
     domain_update_irqs(d);
-    if (vpic_pending_vector(&d->pic) < 0)
+    if (domain_irq_pending(d) < 0)
         return;
     if (arch_vcpu_interruptible(v)) {
-        int vec = vpic_ack(&d->pic);
+        int vec = domain_irq_ack(d);
         if (vec >= 0)
             arch_vcpu_inject_irq(v, (uint8_t)vec);
     } else {
@@ -103,11 +95,10 @@ uint64_t vcpu_next_event_ns(const struct vcpu *v)
 {
     const struct domain *d = v->dom;
     uint64_t t = v->wake_at_ns ? v->wake_at_ns : UINT64_MAX;
-    bool can_take = !(d->pic.chip[0].imr & 1) && (!v->blocked || (v->regs.rflags & 0x200));
-    if (can_take) {
-        uint64_t pit = vpit_next_event_ns(&d->pit);
-        if (pit < t)
-            t = pit;
+    if (!v->blocked || (v->regs.rflags & 0x200)) {
+        uint64_t dev = domain_irq_next_event_ns(d);
+        if (dev < t)
+            t = dev;
     }
     return t;
 }
@@ -119,5 +110,5 @@ bool vcpu_should_wake(struct vcpu *v, uint64_t now)
         return true;
     domain_console_pump(d);
     domain_update_irqs(d);
-    return (v->regs.rflags & 0x200) && vpic_pending_vector(&d->pic) >= 0;
+    return (v->regs.rflags & 0x200) && domain_irq_pending(d) >= 0;
 }

@@ -32,6 +32,8 @@ struct boot_info boot_info;
 static uint64_t now_ns;
 uint64_t time_now_ns(void) { return now_ns; }
 uint64_t rtc_boot_epoch(void) { return 1700000000ull; }     /* 2023-11-14 22:13:20 UTC */
+uint64_t tsc_hz(void) { return 2000000000ull; }
+uint64_t arch_vcpu_tsc(struct vcpu *v) { (void)v; return now_ns * 2; }
 
 static int vcpus_live, runnable;
 bool arch_virt_init(char *why, size_t n) { (void)why; (void)n; return true; }

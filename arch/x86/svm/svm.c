@@ -310,6 +310,17 @@ static void svm_vcpu_skip_insn(struct vcpu *v)
     }
 }
 
+/* Past an instruction of len bytes decoded by the hypervisor, out of any interrupt
+ * shadow (the instruction completed). */
+static void svm_vcpu_advance(struct vcpu *v, unsigned len)
+{
+    struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+    v->regs.rip += len;
+    if (!v->long_mode)
+        v->regs.rip &= 0xFFFFFFFFULL;
+    vmcb->control.int_state &= ~1ULL;
+}
+
 /* The guest's EFER into the VMCB, with one exception: while its paging and PAE are both off,
  * EFER.LME is kept here only and CR0 writes are intercepted, so that turning paging on
  * still activates long mode (svm_handle_cr0_write). LME has no effect in that state, but
@@ -433,7 +444,7 @@ static void handle_exit(struct vcpu *v, struct svm_vcpu *s)
         v->exits[EXIT_NPF]++;
         if (npt_fault_in(vmcb->control.n_cr3, info2, false))
             return;             /* first touch of lazily cleared memory: retry */
-        vcpu_handle_bad_gpa(v, info2, (info1 >> 1) & 1);
+        vcpu_handle_npf(v, info2, (info1 >> 1) & 1);
         return;
     case VMEXIT_SHUTDOWN:
         v->exits[EXIT_SHUTDOWN]++;
@@ -535,6 +546,7 @@ const struct virt_backend svm_backend = {
     .vcpu_get_sregs = svm_vcpu_get_sregs,
     .vcpu_flush_tlb = svm_vcpu_flush_tlb,
     .vcpu_skip_insn = svm_vcpu_skip_insn,
+    .vcpu_advance = svm_vcpu_advance,
     .vcpu_inject_exception = svm_vcpu_inject_exception,
     .vcpu_efer = svm_vcpu_efer,
     .vcpu_set_tsc_offset = svm_vcpu_set_tsc_offset,

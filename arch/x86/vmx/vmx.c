@@ -452,6 +452,7 @@ const struct virt_backend vmx_backend = {
     .vcpu_get_sregs = vmx_vcpu_get_sregs,
     .vcpu_flush_tlb = vmx_vcpu_flush_tlb,
     .vcpu_skip_insn = vmx_vcpu_skip_insn,
+    .vcpu_advance = vmx_vcpu_advance,
     .vcpu_inject_exception = vmx_vcpu_inject_exception,
     .vcpu_efer = vmx_vcpu_efer,
     .vcpu_set_tsc_offset = vmx_vcpu_set_tsc_offset,

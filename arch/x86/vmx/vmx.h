@@ -68,6 +68,7 @@ void vmx_vcpu_run_once(struct vcpu *v);
 void vmx_inject_exception(uint8_t vector, bool has_err, uint32_t err);
 /* The backend operations the shared handlers finish their exits with (virt_backend.h). */
 void vmx_vcpu_skip_insn(struct vcpu *v);
+void vmx_vcpu_advance(struct vcpu *v, unsigned len);
 void vmx_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
 int vmx_vcpu_efer(struct vcpu *v, bool write, uint64_t *val);
 void vmx_vcpu_set_tsc_offset(struct vcpu *v, uint64_t offset);

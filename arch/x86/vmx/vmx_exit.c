@@ -9,6 +9,7 @@
 #include "arch/cpu.h"
 #include "arch/processor.h"
 #include "arch/string_io.h"
+#include "arch/vcpu_x86.h"
 #include "arch/vmsr.h"
 #include "lib/format.h"
 #include "vmcs.h"
@@ -44,6 +45,18 @@ void vmx_inject_exception(uint8_t vector, bool has_err, uint32_t err)
 void vmx_vcpu_skip_insn(struct vcpu *v)
 {
     v->regs.rip += vmread(EXIT_INSN_LEN);
+    if (!v->long_mode)
+        v->regs.rip &= 0xFFFFFFFFULL;
+    uint64_t intr = vmread(GUEST_INTERRUPTIBILITY);
+    if (intr & 3)
+        vmwrite(GUEST_INTERRUPTIBILITY, intr & ~3ULL);
+}
+
+/* Past an instruction of len bytes the hypervisor decoded (EXIT_INSN_LEN is not defined
+ * for EPT violations), ending any STI/MOV SS shadow. */
+void vmx_vcpu_advance(struct vcpu *v, unsigned len)
+{
+    v->regs.rip += len;
     if (!v->long_mode)
         v->regs.rip &= 0xFFFFFFFFULL;
     uint64_t intr = vmread(GUEST_INTERRUPTIBILITY);
@@ -234,8 +247,7 @@ static void handle_exit(struct vcpu *v, struct vmx_vcpu *s, uint32_t reason)
         return;
     case VMX_EXIT_EPT_VIOLATION:
         v->exits[EXIT_NPF]++;
-        vcpu_handle_bad_gpa(v, vmread(GUEST_PHYS_ADDR),
-                            (vmread(EXIT_QUALIFICATION) >> 1) & 1);
+        vcpu_handle_npf(v, vmread(GUEST_PHYS_ADDR), (vmread(EXIT_QUALIFICATION) >> 1) & 1);
         return;
     case VMX_EXIT_EPT_MISCONFIG:
         v->exits[EXIT_NPF]++;

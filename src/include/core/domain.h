@@ -15,6 +15,9 @@
 #include "vdev/rtc.h"
 #include "vdev/i8042.h"
 #include "vdev/port80.h"
+#include "vdev/mmio.h"
+#include "vdev/lapic.h"
+#include "vdev/ioapic.h"
 
 #define DOMAIN_MAX          128
 #define DOMAIN_CONRING_SIZE (16u << 10)
@@ -48,12 +51,16 @@ struct domain {
     struct vcpu vcpu;
     /* devices */
     struct vdev_bus bus;
+    struct vdev_mmio_bus mmio;      /* device registers in guest-physical memory */
     struct vuart uart;
     struct vpic pic;
     struct vpit pit;
     struct vrtc rtc;
     struct vi8042 kbd;
     struct vport80 post;
+    struct vlapic lapic;            /* the vCPU's local APIC (core/irq.h) */
+    struct vlapic_clock lapic_clock;
+    struct vioapic ioapic;
     uint16_t unknown_ports[DOMAIN_UNKNOWN_PORTS];
     unsigned unknown_port_count;
     uint64_t unknown_port_accesses;

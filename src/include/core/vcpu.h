@@ -95,7 +95,12 @@ void arch_vcpu_flush_tlb(struct vcpu *v);
  * interrupt shadow on VMX); or make it raise an exception instead (x86: the vector, and the
  * error code when has_err). */
 void arch_vcpu_skip_insn(struct vcpu *v);
+/* The same for an instruction of len bytes the hypervisor decoded itself (x86: an MMIO
+ * access, whose exit gives no length). */
+void arch_vcpu_advance(struct vcpu *v, unsigned len);
 void arch_vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
+/* The guest's time-stamp counter now (the host's plus the vCPU's offset). */
+uint64_t arch_vcpu_tsc(struct vcpu *v);
 /* Translate a guest-physical address to a host pointer through the nested tables. */
 void *arch_gpa_to_hva(uint64_t p2m_root, uint64_t gpa);
 
@@ -133,18 +138,18 @@ void vcpu_handle_fatal(struct vcpu *v, const char *why);
 
 /* ---- between exits, for the scheduler (src/core/vcpu.c) ------------------------------ */
 
-/* Device bookkeeping before entry: PIT edges and the UART line into the PIC, then the
- * highest pending vector injected, or an exit requested for when the guest can take it. */
+/* Device bookkeeping before entry: the device lines and timers brought up to date
+ * (core/irq.h), then the highest pending vector injected, or an exit requested for when
+ * the guest can take it. */
 void vcpu_prepare_entry(struct vcpu *v);
 /* A blocked vCPU's wake test: its HC_BLOCK timeout passed or an interrupt is deliverable. */
 bool vcpu_should_wake(struct vcpu *v, uint64_t now);
 /* When something outside v will next want it to run (time_now_ns scale): its HC_BLOCK
- * timeout, or its PIT's next IRQ 0 edge if the guest can take it (IRQ 0 unmasked in the
- * virtual PIC and, for a blocked vCPU, IF set: other edges wake nobody). UINT64_MAX when
+ * timeout, or its devices' next interrupt (domain_irq_next_event_ns: the PIT's IRQ 0 edge
+ * if it can get through, the local APIC timer), that one only while the vCPU can take it
+ * (running, or blocked with IF set: other events wake nobody). UINT64_MAX when
  * nothing is due. The scheduler arms the host timer for it, so guest timers faster than
  * the 100 Hz host tick and short timeouts are kept to time. */
 uint64_t vcpu_next_event_ns(const struct vcpu *v);
-/* The domain's device lines into its PIC (PIT edges, the UART's IRQ 4). */
-void domain_update_irqs(struct domain *d);
 
 #endif

@@ -14,6 +14,10 @@
 /* CPUID 0x40000001: EAX = ABI version, EBX = hypercall instruction (KESTREL_HC_INSN_*),
  * ECX = the domain's id. */
 #define KESTREL_CPUID_INFO        0x40000001u
+/* CPUID 0x40000010, the hypervisor timing leaf VMware and others define: EAX = the
+ * (virtual) TSC frequency in kHz, EBX = the local APIC timer's input clock in kHz. The
+ * highest hypervisor leaf (0x40000000's EAX) is this one; leaves between answer zeros. */
+#define KESTREL_CPUID_TIMING      0x40000010u
 #define KESTREL_ABI_VERSION       1u
 #define KESTREL_HC_INSN_VMMCALL   0u   /* AMD: 0f 01 d9 */
 #define KESTREL_HC_INSN_VMCALL    1u   /* Intel: 0f 01 c1 */

@@ -32,6 +32,9 @@ void fpu_enter(struct fpu_state *f);
  * this CPU (the SDM's whole list), else 0: val is f's XCR0 from now on, in the CPU at once
  * if f owns it. The caller injects the exception or moves past the instruction. */
 int fpu_xsetbv(struct fpu_state *f, uint64_t guest_cr4, uint32_t xcr, uint64_t val);
+/* The guest's XCR0 now: the real one while f owns the CPU (a guest XSETBV that did not
+ * exit, under an emulator that ignores SVM's intercept, is only there), else f's copy. */
+uint64_t fpu_guest_xcr0(const struct fpu_state *f);
 /* Whether the CPU has XSAVE (and so XCR0, XSETBV) at all. */
 bool fpu_has_xsave(void);
 

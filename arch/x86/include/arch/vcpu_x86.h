@@ -13,6 +13,11 @@
 #include "arch/fpu.h"
 #include "arch/vmsr.h"
 #include "arch/debugregs.h"
+#include "vdev/lapic.h"
+
+/* The local APIC timer's input clock (vdev/lapic.h: 1 GHz), which CPUID 0x15 reports as
+ * the core crystal, as on Intel parts, and 0x40000010 as the APIC bus. */
+#define VCPU_APIC_BUS_HZ ((uint32_t)VLAPIC_BUS_HZ)
 
 /* The first member of each backend's per-vCPU structure (struct svm_vcpu, struct vmx_vcpu),
  * so the shared handlers reach it from v->arch without asking the backend. */
@@ -38,6 +43,9 @@ void vcpu_handle_cpuid(struct vcpu *v);
 void vcpu_handle_msr(struct vcpu *v, bool write);
 /* XSETBV (XCR in ECX, value in EDX:EAX): the vCPU's own XCR0, #UD or #GP as the CPU does. */
 void vcpu_handle_xsetbv(struct vcpu *v);
+/* A guest access to guest-physical memory that is not its RAM (arch/x86/mmio_exit.c): an
+ * MMIO device's register, emulated and stepped over, or a crash of the domain. */
+void vcpu_handle_npf(struct vcpu *v, uint64_t gpa, bool write);
 /* IN/OUT with the value in RAX: the device access (core's vcpu_handle_io), and an IN's
  * result merged into AL/AX/EAX as the instruction would. */
 void vcpu_handle_pio(struct vcpu *v, uint16_t port, unsigned size, bool in);

@@ -28,6 +28,9 @@ struct virt_backend {
     void (*vcpu_flush_tlb)(struct vcpu *v);
     /* Move the guest past the instruction that exited (its length as the exit gives it). */
     void (*vcpu_skip_insn)(struct vcpu *v);
+    /* Move the guest past an instruction of len bytes that the hypervisor decoded itself
+     * (an MMIO access: the exit gives no length), ending any STI/MOV SS shadow. */
+    void (*vcpu_advance)(struct vcpu *v, unsigned len);
     void (*vcpu_inject_exception)(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
     /* For the shared MSR handler (arch/vcpu_x86.h): EFER, which the backend keeps (0, or -1
      * for #GP), and a new TSC offset after the guest wrote the TSC or TSC_ADJUST. */
