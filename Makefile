@@ -127,6 +127,8 @@ fuzz: deps-check $(FUZZ_BINS)
 
 # ---- Linux guest loader host tools (tests/linux) -----------------------------------------
 include $(wildcard tests/linux/*.mk)
+# ---- firmware (ACPI tables) host tools (tests/firmware) ----------------------------------
+include $(wildcard tests/firmware/*.mk)
 
 # ---- everything ------------------------------------------------------------------------
 # Debian packages: the base list plus what each test suite declares in tests/deps/*.txt.
