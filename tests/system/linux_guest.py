@@ -74,11 +74,13 @@ def linux_modules(directory, *cfgs, names=("web",), **keys):
 
 def _failure(k, dom, name, since):
     """The hypervisor's line saying domain d<dom> (<name>) will not boot, if any, after
-    `since` in k's output: its cfg refused, or it crashed or shut down."""
+    `since` in k's output: its cfg refused, it crashed or shut down, or its restart failed."""
     text = k.output()[since:]
-    for rx in (rb"\(XEN\) [^\r\n]*\b" + re.escape(name.encode()) + rb"\.cfg: [^\r\n]*",
-               rb"\(XEN\) d" + str(dom).encode() + rb" \(" + re.escape(name.encode())
+    n = re.escape(name.encode())
+    for rx in (rb"[^\r\n]*\b" + n + rb"\.cfg: [^\r\n]*domain not built[^\r\n]*",
+               rb"\(XEN\) d" + str(dom).encode() + rb" \(" + n
                + rb"\): (?:crash|poweroff|reboot)[^\r\n]*",
+               rb"\(XEN\) d\d+ \(" + n + rb"\): restart failed[^\r\n]*",
                rb"\(XEN\) [^\r\n]*(?:Panic|no domain can start)[^\r\n]*"):
         m = re.search(rx, text)
         if m:
@@ -88,9 +90,10 @@ def _failure(k, dom, name, since):
 
 def wait_line(k, dom, name, pattern, timeout=BOOT_S, since=None):
     """Wait for a `(d<dom>) ` line matching pattern (a regex, text) from k's current position
-    (or `since`); return the match and move past it. Fails at once, with the hypervisor's
-    own line, if the domain's cfg is refused or it crashes or shuts down meanwhile; on a
-    timeout with the domain's last lines."""
+    (or `since`); return the match, move past it, and set k.seen_s to the seconds from the
+    machine's start to the moment this wait saw it (as boot_seconds measures). Fails at
+    once, with the hypervisor's own line, if the domain's cfg is refused or it crashes or
+    shuts down meanwhile; on a timeout with the domain's last lines."""
     start = k.pos if since is None else since
     rx = re.compile(rb"\(d" + str(dom).encode() + rb"\) " + pattern.encode() + rb"[^\r\n]*",
                     re.M)
@@ -100,6 +103,7 @@ def wait_line(k, dom, name, pattern, timeout=BOOT_S, since=None):
             m = rx.search(k.buf, start)
             if m:
                 k.pos = m.end()
+                k.seen_s = time.monotonic() - k.t_start
                 return m
             bad = _failure(k, dom, name, start)
             if bad:
@@ -177,26 +181,26 @@ class Shell:
 
 
 def attach(k, name, dom, timeout=30):
-    """`console <name>` at the (XEN) prompt: input goes to d<dom>; returns its Shell, synced
-    to a fresh prompt."""
-    k.wait_prompt(10)
+    """`console <name>` typed at the (XEN) prompt: input goes to d<dom>; returns its Shell,
+    synced to a fresh prompt. (No wait for a quiet prompt first: beside a domain that
+    prints all the time, as the canary does, there is none.)"""
     k.mark()
     k.send(f"console {name}\r")
-    k.expect(re.escape(TO_DOM.format(dom)), 10)
+    k.expect(re.escape(TO_DOM.format(dom)), 20)
     sh = Shell(k)
     sh.sync(timeout)
     return sh
 
 
-def to_xen(k, tries=8):
-    """CTRL-A x3 until input is back at Xen's shell (each press moves to the next domain,
-    then to Xen); waits for the (XEN) prompt."""
+def to_xen(k, tries=40):
+    """CTRL-A x3 until input is back at Xen's shell (each press moves it to the next
+    domain, then to Xen); returns once Xen's prompt follows the message."""
     for _ in range(tries):
         k.mark()
         k.send(b"\x01\x01\x01")
-        m = k.expect(rb"\(XEN\) \*\*\* Serial input to (Xen|DOM\d+) ", 10)
+        m = k.expect(rb"\(XEN\) \*\*\* Serial input to (Xen|DOM\d+) [^\r\n]*\r\n", 10)
         if m.group(1) == b"Xen":
-            k.wait_prompt(10)
+            k.expect(rb"\(XEN\) ", 10)
             return
     raise AssertionError(f"CTRL-A x3 did not bring input back to Xen in {tries} tries")
 
