@@ -417,3 +417,30 @@ def test_bad_kernel_gives_one_line_and_no_domain(bad, name):
     ticks_advance(bad, 1)
     assert bad.cmd("version").startswith("(XEN) Kestrel ")
     assert "Panic" not in bad.text()
+
+
+# ---- boards/linux packed by mbootpack ---------------------------------------------------------
+
+def test_board_linux_packed_boots_web_beside_the_default_guests(tmp_path):
+    """`make board BOARD=linux`'s image (Kestrel, hello, echo, burn, the kernel, the
+    initramfs and their cfgs in one file, packed by tools/mbootpack/pack-board.sh) booted by
+    QEMU -kernel: the default guests run and web (d4) reaches its shell."""
+    lg.assets()                              # build/linux/vmlinuz and initrd.gz, as make does
+    mbp = os.path.join(ROOT, "tools", "mbootpack")
+    r = subprocess.run(["make", "-s", "-C", mbp], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    img = str(tmp_path / "linux.img")
+    r = subprocess.run(["sh", os.path.join(mbp, "pack-board.sh"), "linux"],
+                       env=dict(os.environ, OUT=img), capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr[-2000:]
+    k = Kestrel(kernel=img, mem=512)
+    try:
+        k.expect_all([r"\(d1\) hello: ", r"\(d2\) echo: ready", r"\(d3\) burn: "], 60)
+        lg.wait_boot(k, 4, "web", 2 * lg.BOOT_S, since=0)
+        sh = lg.attach(k, "web", 4)
+        assert sh.check("uname -s") == "Linux\n"
+        lg.to_xen(k)
+        ticks_advance(k)
+        assert "Panic" not in k.text()
+    finally:
+        k.stop()
