@@ -10,8 +10,11 @@ there is Kestrel's. It is also the reference of issue 15's boot-time ratio: the 
 QEMU's start to the marker (linux_guest.boot_seconds, measured the same way as for a
 Kestrel domain) are printed and written to build/linux/bare-boot.txt; nothing asserts a
 speed. One machine for the module (a boot is 10-20 s under TCG here); poweroff ends it."""
+import gzip
 import os
 import re
+import stat
+import subprocess
 import time
 
 import pytest
@@ -20,6 +23,44 @@ from kestrel import Kestrel
 import linux_guest as lg
 
 pytestmark = pytest.mark.qemu_only("Linux booted by QEMU itself, without Kestrel")
+
+
+def cpio_members(path):
+    """A gzip'd newc cpio -> {name: (mode, uid, rdev major, rdev minor, data)}."""
+    data, out, at = gzip.open(path).read(), {}, 0
+    while True:
+        assert data[at:at + 6] == b"070701", f"no newc header at {at}"
+        f = [int(data[at + 6 + 8 * i: at + 14 + 8 * i], 16) for i in range(13)]
+        namesize, filesize = f[11], f[6]
+        name = data[at + 110: at + 110 + namesize - 1].decode()
+        at = (at + 110 + namesize + 3) & ~3
+        if name == "TRAILER!!!":
+            return out
+        out[name] = (f[1], f[2], f[9], f[10], data[at:at + filesize])
+        at = (at + filesize + 3) & ~3
+
+
+def test_initramfs_holds_init_busybox_and_the_console():
+    """mkinitramfs.sh's archive: /init and busybox init's files, every applet a symlink to
+    /bin/busybox, /dev/console as a device node (written without root), all owned by root;
+    a second run changes nothing (the cache)."""
+    _, initrd = lg.assets()
+    m = cpio_members(initrd)
+    mode, uid, _, _, data = m["init"]
+    assert stat.S_ISREG(mode) and mode & 0o111 and uid == 0
+    assert lg.MARKER.encode() in data and b"exec /sbin/init" in data
+    assert stat.S_ISREG(m["bin/busybox"][0]) and len(m["bin/busybox"][4]) > 500000
+    for applet in ("bin/sh", "sbin/init", "bin/cttyhack", "sbin/poweroff", "bin/dmesg"):
+        assert stat.S_ISLNK(m[applet][0]) and m[applet][4] == b"/bin/busybox", applet
+    console = m["dev/console"]
+    assert stat.S_ISCHR(console[0]) and console[2:4] == (5, 1)
+    assert b"/etc/console-shell" in m["etc/inittab"][4]
+    assert all(v[1] == 0 for v in m.values())
+    before = os.stat(initrd).st_mtime_ns
+    r = subprocess.run(["sh", os.path.join(lg.ROOT, "tests", "linux", "mkinitramfs.sh")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == initrd
+    assert os.stat(initrd).st_mtime_ns == before
 
 
 @pytest.fixture(scope="module")
