@@ -6,3 +6,14 @@ LINUX_TOOLS := $(BUILD)/linux/bzplan
 $(BUILD)/linux/bzplan: tests/linux/bzplan.c src/core/bzimage.c src/include/core/bzimage.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -g -O1 $(INCLUDES) tests/linux/bzplan.c src/core/bzimage.c -o $@
+
+# The Linux guest's boot modules: Debian's kernel (downloaded once) and the test initramfs
+# (rebuilt when its script or files change), both under build/linux/. `make run BOARD=linux`
+# and `make board BOARD=linux` get them first (boards/linux/modules.list names them).
+.PHONY: linux-assets
+linux-assets:
+	@sh tests/linux/fetch-kernel.sh
+	@sh tests/linux/mkinitramfs.sh
+ifeq ($(BOARD),linux)
+run board: linux-assets
+endif

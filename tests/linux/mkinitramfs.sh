@@ -1,0 +1,59 @@
+#!/bin/sh
+# mkinitramfs.sh - build build/linux/initrd.gz, the small initramfs the Linux guest tests
+# boot: Debian's busybox-static (downloaded once with "apt-get download" and unpacked with
+# dpkg-deb into build/linux/busybox, never installed) with a symlink per applet, the files
+# of tests/linux/rootfs/ (/init prints "KESTREL-LINUX-INIT up", then busybox init starts
+# a shell with the prompt "kestrel-guest# " on the console; poweroff when it exits), and
+# /dev/console. The archive (cpio newc, gzip) is written by tests/linux/mkcpio.py, so no
+# root is needed. Prints the initrd's path. Cached: rebuilt only when this script,
+# mkcpio.py or a rootfs file changes (build/linux/initrd.gz.stamp holds their checksum).
+# Without apt-get (not a Debian host) it prints "SKIP: <reason>" and exits 0.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+dir=$root/build/linux
+out=$dir/initrd.gz
+bb=$dir/busybox
+
+sum=$(cd "$here" && find mkinitramfs.sh mkcpio.py rootfs -type f | LC_ALL=C sort |
+	xargs sha256sum | sha256sum | cut -d' ' -f1)
+if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$sum" ]; then
+	echo "$out"
+	exit 0
+fi
+mkdir -p "$dir"
+
+if [ ! -x "$bb" ]; then
+	if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
+		echo "SKIP: apt-get/dpkg-deb not available (not a Debian host)"
+		exit 0
+	fi
+	t=$(mktemp -d "$dir/bb.XXXXXX")
+	(cd "$t" && { apt-get download busybox-static >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get download busybox-static >/dev/null; }; })
+	dpkg-deb -x "$t"/busybox-static_*.deb "$t/x"
+	[ -x "$t/x/bin/busybox" ] || { echo "mkinitramfs.sh: no bin/busybox in busybox-static" >&2; exit 1; }
+	mv "$t/x/bin/busybox" "$bb"
+	rm -rf "$t"
+fi
+
+# The archive's list, in gen_init_cpio's syntax (tests/linux/mkcpio.py).
+list=$dir/initrd.list
+{
+	for d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /etc /root /tmp; do
+		echo "dir $d 755 0 0"
+	done
+	echo "nod /dev/console 600 0 0 c 5 1"
+	echo "file /bin/busybox $bb 755 0 0"
+	"$bb" --list-full | LC_ALL=C sort | while read -r applet; do
+		[ "$applet" = bin/busybox ] || echo "slink /$applet /bin/busybox 777 0 0"
+	done
+	echo "file /init $here/rootfs/init 755 0 0"
+	echo "file /etc/inittab $here/rootfs/etc/inittab 644 0 0"
+	echo "file /etc/console-shell $here/rootfs/etc/console-shell 755 0 0"
+} > "$list"
+
+/usr/bin/python3 "$here/mkcpio.py" "$list" | gzip -9 -n > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "$sum" > "$out.stamp"
+echo "$out"

@@ -1,0 +1,47 @@
+"""A Linux domain on Intel VMX with EPT, under Bochs (issue 15; `make test-vmx` only): Debian's
+stock kernel with the busybox initramfs (tests/system/linux_guest.py, the assets of
+tests/system/test_linux_guest.py) boots to its shell, answers `uname -a` through
+`console web`, and `poweroff -f` inside it runs on_poweroff (destroy).
+
+Bochs emulates every instruction: a Linux boot there costs minutes where QEMU TCG takes
+10-20 s, so this file is one boot, run by make test-vmx alone (tests/system's Linux suite is
+qemu_only, and make test's test_vmx_subset.py does not import this file). The domain has
+128 MiB (less memory for the VMX backend to clear at build) in a 384 MiB Bochs. Its waits
+are LINUX_BOCHS_S (below) x KESTREL_BOCHS_SLOW x KESTREL_TEST_SLOW. `poweroff -f` goes
+straight to the kernel's power-off (ACPI S5, what Kestrel sees, as plain `poweroff` ends);
+busybox init's orderly shutdown first sleeps 2 s of guest time, which under Bochs took
+94 s of wall time (test_linux_guest.py runs plain `poweroff` under QEMU)."""
+import re
+
+import linux_guest as lg
+
+# Seconds for the domain to reach its shell under Bochs. The same kernel and initramfs booted
+# bare by Bochs (ISOLINUX's own Linux loader, no Kestrel; the same bochsrc, 256 MiB) printed
+# the marker LINUX_BARE_BOCHS_S after Bochs started, on the idle development machine; a
+# domain should cost little more (issue 15 asks 1.25x under QEMU): the wait allows ~4x.
+LINUX_BARE_BOCHS_S = 230
+LINUX_BOCHS_S = 4 * LINUX_BARE_BOCHS_S
+
+
+def test_linux_boots_to_its_shell_and_powers_off(boot, tmp_path):
+    k = boot(initrd=lg.linux_modules(tmp_path, memory=128), mem=384)
+    lg.wait_boot(k, 1, "web", LINUX_BOCHS_S)
+    print(f"Bochs: start -> Linux domain's init marker {k.seen_s:.0f} s")
+    assert "(XEN) Virtualization: Intel VMX with EPT" in k.text()
+    sh = lg.attach(k, "web", 1, timeout=120)
+    out = sh.check("uname -a", 120)
+    assert out.startswith("Linux ") and " x86_64" in out, out
+    assert sh.check("echo $((6*7))", 120) == "42\n"
+    begin = k.mark()
+    k.send("poweroff -f\r")
+    try:
+        m = k.expect(rb"\(XEN\) (d1 \(web\): (?:poweroff|reboot|crash)[^\r\n]*)", 300)
+    except AssertionError:
+        tail = k.output()[begin:].decode(errors="replace")[-2000:]
+        raise AssertionError("no poweroff line from Kestrel after the guest's poweroff; the "
+                             "guest said:\n" + tail)
+    line = m.group(1).decode()
+    assert re.fullmatch(r"d1 \(web\): poweroff(: [^;]*)?; on_poweroff=destroy", line), line
+    k.expect(re.escape(lg.TO_XEN), 60)
+    assert "web" not in k.xl_list()
+    assert "Panic" not in k.text()
