@@ -60,7 +60,18 @@ static void kbd_reset(void *ctx)
     domain_shutdown(ctx, SHUTDOWN_REBOOT, "reset through the i8042 controller");
 }
 
-/* Wire the legacy devices to the domain's I/O bus, and the interrupt controllers. */
+static void rcr_reset(void *ctx)
+{
+    domain_shutdown(ctx, SHUTDOWN_REBOOT, "reset through port 0xcf9");
+}
+
+static void acpi_poweroff(void *ctx)
+{
+    domain_shutdown(ctx, SHUTDOWN_POWEROFF, "ACPI soft-off (S5)");
+}
+
+/* Wire the PC's devices to the domain's I/O bus (legacy ISA devices, the ACPI PM block,
+ * the reset register and PCI bus 0 with its host bridge), and the interrupt controllers. */
 static void devices_init(struct domain *d)
 {
     vdev_bus_init(&d->bus);
@@ -80,6 +91,14 @@ static void devices_init(struct domain *d)
     vdev_bus_register(&d->bus, 0x60, 0x60, &vi8042_ops, &d->kbd);
     vdev_bus_register(&d->bus, 0x64, 0x64, &vi8042_ops, &d->kbd);
     vdev_bus_register(&d->bus, 0x80, 0x80, &vport80_ops, &d->post);
+    vacpi_pm_init(&d->pm, VACPI_PM_BASE, dev_now_ns, acpi_poweroff, d);
+    vacpi_reset_init(&d->rcr, rcr_reset, d);
+    vpci_bus_init(&d->pci, &vacpi_reset_ops, &d->rcr);
+    vpci_host_bridge_init(&d->host_bridge);
+    vpci_attach(&d->pci, VPCI_DEVFN(0, 0), &d->host_bridge);
+    vdev_bus_register(&d->bus, VACPI_PM_BASE, VACPI_PM_BASE + VACPI_PM_LEN - 1, &vacpi_pm_ops,
+                      &d->pm);
+    vdev_bus_register(&d->bus, VPCI_PORT_LO, VPCI_PORT_HI, &vpci_ops, &d->pci);
     domain_irq_init(d);
 }
 

@@ -3,6 +3,7 @@
  * it uses by masking the other. */
 #include "core/irq.h"
 #include "core/domain.h"
+#include "core/acpi_tables.h"
 #include "arch/time.h"
 
 /* ---- the local APIC's view of the vCPU and the I/O APIC -------------------------------- */
@@ -129,6 +130,7 @@ void domain_update_irqs(struct domain *d)
         isa_line(d, 0, false);
     }
     isa_line(d, 4, vuart_irq_line(&d->uart));
+    isa_line(d, ACPI_SCI_IRQ, vacpi_pm_sci(&d->pm));
     vlapic_update(&d->lapic);
 }
 
@@ -152,7 +154,9 @@ int domain_irq_ack(struct domain *d)
 
 uint64_t domain_irq_next_event_ns(const struct domain *d)
 {
-    uint64_t t = vlapic_next_event_ns(&d->lapic);
+    uint64_t t = vlapic_next_event_ns(&d->lapic), pm = vacpi_pm_next_event_ns(&d->pm);
+    if (pm < t)
+        t = pm;
     /* The PIT wakes the vCPU only if its edge can get through: IRQ 0 unmasked in the
      * 8259 with the APIC passing the 8259, or I/O APIC pin 2 unmasked. */
     bool via_pic = !(d->pic.chip[0].imr & 1) && vlapic_accepts_pic(&d->lapic);

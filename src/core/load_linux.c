@@ -2,6 +2,7 @@
  * every piece fits the domain's RAM without overlap, so this file only allocates the
  * planner's buffers, copies, and logs one line that says what was loaded where. */
 #include "core/load_linux.h"
+#include "core/acpi_tables.h"
 #include "core/bzboot.h"
 #include "core/bzimage.h"
 #include "core/domain.h"
@@ -15,6 +16,8 @@
 struct linux_boot {
     struct bzimage_plan plan;
     uint8_t zero_page[BZIMAGE_ZERO_PAGE_SIZE];
+    uint8_t acpi[ACPI_TABLES_MAX_LEN];
+    struct acpi_tables_layout acpi_layout;
     uint8_t gdt[BZBOOT_GDT_SIZE];
     uint8_t pt[BZBOOT_PT_SIZE];
 };
@@ -36,8 +39,34 @@ static bool copy_pieces(struct domain *d, const struct linux_boot *b, const uint
     if (domain_copy_to(d, p->zero_page_addr, b->zero_page, sizeof(b->zero_page)) != 0 ||
         domain_copy_to(d, p->cmdline_addr, d->cfg.cmdline, p->cmdline_len) != 0)
         return false;
+    if (domain_copy_to(d, ACPI_TABLES_GPA, b->acpi, b->acpi_layout.length) != 0)
+        return false;
     return domain_copy_to(d, BZBOOT_GDT_ADDR, b->gdt, sizeof(b->gdt)) == 0 &&
            domain_copy_to(d, BZBOOT_PT_ADDR, b->pt, sizeof(b->pt)) == 0;
+}
+
+/* boot_params.acpi_rsdp_addr (boot protocol 2.14; older kernels scan the BIOS area, where
+ * the tables are too). */
+#define BP_ACPI_RSDP_ADDR 0x070
+
+/* The domain's ACPI tables (the motherboard of core/irq.h and the devices domain_build
+ * wires: PM block, reset register, PCI bus 0), for ACPI_TABLES_GPA, which lies in the
+ * legacy hole the E820 map reserves; their address into the zero page. 0 or -1. */
+static int build_acpi(struct linux_boot *b, char *err, size_t errsz, const char *cfgname)
+{
+    struct acpi_config c;
+    const char *why = "";
+    acpi_config_default(&c, 1);
+    c.pci = true;
+    if (acpi_tables_build(&c, ACPI_TABLES_GPA, b->acpi, sizeof(b->acpi), &b->acpi_layout,
+                          &why) != 0) {
+        snprintf(err, errsz, "%s: cannot build the ACPI tables: %s", cfgname, why);
+        return -1;
+    }
+    uint64_t rsdp = b->acpi_layout.rsdp_gpa;
+    for (unsigned i = 0; i < 8; i++)
+        b->zero_page[BP_ACPI_RSDP_ADDR + i] = (uint8_t)(rsdp >> (8 * i));
+    return 0;
 }
 
 int load_linux(struct domain *d, const struct boot_module *k, const struct boot_module *rd,
@@ -58,6 +87,8 @@ int load_linux(struct domain *d, const struct boot_module *k, const struct boot_
         snprintf(err, errsz, "%s: kernel %s: %s", cfgname, k->name, why);
         goto out;
     }
+    if (build_acpi(b, err, errsz, cfgname) != 0)
+        goto out;
     bzboot_tables(b->plan.entry.bits, b->gdt, b->pt);
     if (!copy_pieces(d, b, img, rd)) {
         snprintf(err, errsz, "%s: kernel %s: cannot copy it into the domain", cfgname, k->name);

@@ -18,6 +18,8 @@
 #include "vdev/mmio.h"
 #include "vdev/lapic.h"
 #include "vdev/ioapic.h"
+#include "vdev/acpi_pm.h"
+#include "vdev/pci.h"
 
 #define DOMAIN_MAX          128
 #define DOMAIN_CONRING_SIZE (16u << 10)
@@ -61,6 +63,10 @@ struct domain {
     struct vlapic lapic;            /* the vCPU's local APIC (core/irq.h) */
     struct vlapic_clock lapic_clock;
     struct vioapic ioapic;
+    struct vacpi_pm pm;             /* ACPI PM1 block and timer (0x600-0x60B) */
+    struct vacpi_reset rcr;         /* reset control register (0xCF9) */
+    struct vpci_bus pci;            /* PCI bus 0 behind 0xCF8/0xCFC */
+    struct vpci_func host_bridge;   /* its 00:00.0 */
     uint16_t unknown_ports[DOMAIN_UNKNOWN_PORTS];
     unsigned unknown_port_count;
     uint64_t unknown_port_accesses;

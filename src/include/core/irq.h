@@ -34,7 +34,7 @@ int domain_irq_pending(struct domain *d);
 int domain_irq_ack(struct domain *d);
 /* When a device of d next raises something the vCPU could take (time_now_ns scale):
  * the PIT's next IRQ 0 edge if IRQ 0 can reach the vCPU, the local APIC timer's next
- * expiry. UINT64_MAX if nothing is due. */
+ * expiry, the ACPI PM timer's next status change. UINT64_MAX if nothing is due. */
 uint64_t domain_irq_next_event_ns(const struct domain *d);
 
 #endif
