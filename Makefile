@@ -6,6 +6,8 @@
 #   make soak       the long system tests make test leaves out (pytest marker `soak`)
 #   make fuzz       libFuzzer targets, FUZZ_S seconds each (default 60)
 #   make bench      benchmarks (ratios taken side by side in one run)
+#   make DEBUG=1    also build/kestrel-debug-checks.elf (ASSERTs, poison, guard pages)
+#   make PERFC=1    also build/kestrel-perfc.elf (software performance counters)
 BUILD   := build
 CC      := gcc
 LD      := ld
@@ -84,6 +86,9 @@ $(BUILD)/kestrel-floor.elf: $(HV_FLOOR_OBJS) $(BUILD)/hv/ksyms-empty.o arch/x86/
 	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_FLOOR_OBJS) $(BUILD)/hv/ksyms-empty.o
 
 -include $(HV_OBJS:.o=.d) $(HV_FLOOR_OBJS:.o=.d)
+
+# The debug and performance-counter images (make DEBUG=1, make PERFC=1).
+include variants.mk
 
 # ---- host tools -------------------------------------------------------------------------
 tools:

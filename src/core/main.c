@@ -224,7 +224,8 @@ void kmain(uint32_t magic, uint32_t info_pa)
         time_calibrate();   /* stamped lines want the clock from the first line on */
     log_set_clock(time_now_ns);
 
-    printk("Kestrel hypervisor %s (x86-64) - one image, no dom0", kestrel_version);
+    printk("Kestrel hypervisor %s (x86-64) - one image, no dom0%s", kestrel_version,
+           kestrel_build_flags);
     printk("Boot loader: %s", boot_info.loader_name[0] ? boot_info.loader_name : "unknown");
     printk("Command line: %s", boot_info.cmdline);
     print_memory_map();
