@@ -19,6 +19,7 @@
 #include "arch/pic.h"
 #include "arch/time.h"
 #include "arch/paging.h"
+#include "arch/stack_guard.h"
 #include "arch/rtc.h"
 #include "arch/vga.h"
 #include "core/domain.h"
@@ -108,6 +109,7 @@ static void memory_init(void)
     if (boot_opts.mem_limit && top > boot_opts.mem_limit)
         top = boot_opts.mem_limit;
     paging_init(top, alloc_table_frame);
+    stack_guards_init(alloc_table_frame);
     heap_init();
 
     struct frame_stats fs;

@@ -30,8 +30,9 @@ enum perfc_id {
 
 extern uint64_t perfc_counters[PERFC_NUM];
 
-/* Count one event. */
+/* Count one event; n events. */
 #define PERFC_INC(name) ((void)perfc_counters[PERFC_##name]++)
+#define PERFC_ADD(name, n) ((void)(perfc_counters[PERFC_##name] += (uint64_t)(n)))
 
 /* Count one event at index i of an array counter; an index past the array (a guest's
  * hypercall number, an exit code the table does not list) counts in its "other" slot. */
@@ -53,6 +54,7 @@ void perfc_dev_access(const char *name);
 #define PERFC_BUILD 0
 
 #define PERFC_INC(name) do {} while (0)
+#define PERFC_ADD(name, n) do { if (0) (void)(n); } while (0)
 #define PERFC_INCA(name, i) do { if (0) (void)(i); } while (0)
 #define PERFC_DEV(name) do { if (0) (void)(name); } while (0)
 

@@ -11,7 +11,7 @@ PERFCOUNTER_ARRAY(exits_vmx,        "VMX exits by basic reason",            80)
 PERFCOUNTER_ARRAY(hypercalls,       "hypercalls by number",                 HC_COUNT)
 /* Interrupts. */
 PERFCOUNTER(irqs_injected,          "interrupts injected into guests")
-PERFCOUNTER(host_irqs,              "host interrupts taken (tick, serial, timer)")
+PERFCOUNTER(host_irqs,              "host interrupts taken")
 /* Device accesses: by device name, counted apart by perfc_dev_access (see core/perfc.h). */
 PERFCOUNTER(io_unclaimed,           "port I/O that no device claimed")
 /* The scheduler. */
