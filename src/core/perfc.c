@@ -66,7 +66,7 @@ static void print_elements(const struct perfc_info *c)
         if (k == c->n)
             snprintf(label, sizeof(label), "other");
         else
-            snprintf(label, sizeof(label), "%#x", k);
+            snprintf(label, sizeof(label), "0x%x", k);
         if (shown % 4 == 0) {
             if (pos)
                 shell_printf("%s\n", line);
