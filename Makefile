@@ -147,10 +147,13 @@ deps-check:
 	fi
 deps: deps-check
 
-test: deps-check all $(UNIT_BINS) $(FUZZ_BINS)
-	$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --fuzz-replay $(FUZZ_BINS) --system tests/system
+# The system tests also boot the debug and counters images (test_build_variants.py), and
+# make test runs a smoke subset of them again on the debug image (tests/system/debug_smoke.txt).
+test: deps-check all $(VARIANT_IMAGES) $(UNIT_BINS) $(FUZZ_BINS)
+	$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --fuzz-replay $(FUZZ_BINS) --system tests/system \
+	    --debug-smoke $(BUILD)/kestrel-debug-checks.elf tests/system/debug_smoke.txt
 
-system: deps-check all
+system: deps-check all $(VARIANT_IMAGES)
 	$(PYTHON) tests/run_tests.py --system tests/system
 
 # Long runs (a mebibyte through a domain's console or the shell's input): make test proves
