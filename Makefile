@@ -171,7 +171,7 @@ test-vmx: deps-check all
 run: deps-check all
 	sh tools/run-qemu.sh $(BOARD)
 
-bench: deps-check all $(BUILD)/kestrel-floor.elf
+bench: deps-check all $(BUILD)/kestrel-floor.elf $(VARIANT_IMAGES)
 	$(PYTHON) bench/run_bench.py
 
 clean:
