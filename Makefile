@@ -6,6 +6,8 @@
 #   make soak       the long system tests make test leaves out (pytest marker `soak`)
 #   make fuzz       libFuzzer targets, FUZZ_S seconds each (default 60)
 #   make bench      benchmarks (ratios taken side by side in one run)
+#   make DEBUG=1    also build/kestrel-debug-checks.elf (ASSERTs, poison, guard pages)
+#   make PERFC=1    also build/kestrel-perfc.elf (software performance counters)
 BUILD   := build
 CC      := gcc
 LD      := ld
@@ -85,6 +87,9 @@ $(BUILD)/kestrel-floor.elf: $(HV_FLOOR_OBJS) $(BUILD)/hv/ksyms-empty.o arch/x86/
 
 -include $(HV_OBJS:.o=.d) $(HV_FLOOR_OBJS:.o=.d)
 
+# The debug and performance-counter images (make DEBUG=1, make PERFC=1).
+include variants.mk
+
 # ---- host tools -------------------------------------------------------------------------
 tools:
 	@if [ -f tools/miniterm/Makefile ]; then $(MAKE) -s -C tools/miniterm; fi
@@ -144,10 +149,13 @@ deps-check:
 	fi
 deps: deps-check
 
-test: deps-check all $(UNIT_BINS) $(FUZZ_BINS)
-	$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --fuzz-replay $(FUZZ_BINS) --system tests/system
+# The system tests also boot the debug and counters images (test_build_variants.py), and
+# make test runs a smoke subset of them again on the debug image (tests/system/debug_smoke.txt).
+test: deps-check all $(VARIANT_IMAGES) $(UNIT_BINS) $(FUZZ_BINS)
+	$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --fuzz-replay $(FUZZ_BINS) --system tests/system \
+	    --debug-smoke $(BUILD)/kestrel-debug-checks.elf tests/system/debug_smoke.txt
 
-system: deps-check all
+system: deps-check all $(VARIANT_IMAGES)
 	$(PYTHON) tests/run_tests.py --system tests/system
 
 # Long runs (a mebibyte through a domain's console or the shell's input): make test proves
@@ -165,7 +173,7 @@ test-vmx: deps-check all
 run: deps-check all
 	sh tools/run-qemu.sh $(BOARD)
 
-bench: deps-check all $(BUILD)/kestrel-floor.elf
+bench: deps-check all $(BUILD)/kestrel-floor.elf $(VARIANT_IMAGES)
 	$(PYTHON) bench/run_bench.py
 
 clean:

@@ -19,7 +19,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"
-BENCHES = ["ws", "vmx", "compute", "boot", "density", "console", "sched", "timer", "miniterm"]
+BENCHES = ["ws", "vmx", "compute", "boot", "density", "console", "sched", "timer", "miniterm",
+           "variants"]
 
 
 def miniterm_figures(r):

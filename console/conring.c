@@ -9,6 +9,7 @@
  * held; sequence numbers tell a reader whether that is still so. */
 #include "console/conring.h"
 #include "lib/string.h"
+#include "core/debug.h"
 
 #define LEN_MAX 0xffffffu    /* what 24 bits of length can say */
 
@@ -70,6 +71,7 @@ static void drop_oldest(struct conring *r)
     size_t len;
 
     read_header(r, r->head, &level, &len);
+    ASSERT(r->lines > 0 && r->used >= CONRING_HDR + len);
     r->head = ring_advance(r, r->head, CONRING_HDR + len);
     r->used -= CONRING_HDR + len;
     r->lines--;
@@ -119,6 +121,7 @@ void conring_put(struct conring *r, int level, const char *text, size_t n)
     }
     r->used += CONRING_HDR + len;
     r->lines++;
+    ASSERT(r->used <= r->size && r->head < r->size);
 }
 
 /* Lines held now. */

@@ -2,6 +2,7 @@
 """Run Kestrel's test suites and print one closing line `N passed, N failed`.
 
   run_tests.py [--unit BIN...] [--fuzz-replay BIN...] [--system PATH...] [-k EXPR]
+               [--debug-smoke IMAGE LIST]
 
 Unit tests are cmocka programs (each test case counts; a program still running after
 UNIT_TIMEOUT_S is stopped and its running case counts as failed); fuzz replays run each libFuzzer
@@ -9,6 +10,9 @@ target once over its seed corpus (tests/fuzz/corpus/<target>/, one count per tar
 system tests are pytest directories or files, run in one pytest with Debian's python3
 (junit XML counts; skipped tests are counted apart and their reasons listed). A system run
 in which no test ran (pytest collected none, or skipped them all) counts as one failure.
+--debug-smoke runs the system tests LIST names (tests/system/debug_smoke.txt: paths and node
+ids, `!id` to leave one out) again with KESTREL_IMAGE=IMAGE, the debug build: each counts
+again, as `debug <name>` in the skip report.
 """
 import argparse
 import os
@@ -97,15 +101,21 @@ def report_skips(suites):
         print(f"skipped {n:4d}  {where}: {message}")
 
 
-def run_system(paths, kexpr):
+def run_system(paths, kexpr, image=None, deselect=()):
     # One XML per machine (tests/system/conftest.py): make test and make test-vmx may run
     # side by side.
     machine = os.environ.get("KESTREL_MACHINE", "qemu")
     xml = os.path.join(ROOT, "build", "system-tests.xml" if machine == "qemu" else
                        f"system-tests-{machine}.xml")
+    env = None
+    if image:
+        xml = xml.replace(".xml", "-debug-smoke.xml")
+        env = dict(os.environ, KESTREL_IMAGE=os.path.abspath(image))
     os.makedirs(os.path.dirname(xml), exist_ok=True)
     cmd = ["/usr/bin/python3", "-m", "pytest", "-p", "no:cacheprovider", "-q",
            "--junitxml", xml, "-o", "junit_family=xunit1"] + list(paths)
+    for d in deselect:
+        cmd += ["--deselect", d]
     jobs = os.environ.get("KESTREL_TEST_JOBS")
     if kexpr:
         cmd += ["-k", kexpr]
@@ -113,7 +123,7 @@ def run_system(paths, kexpr):
         cmd += ["-n", jobs]
     if os.path.exists(xml):
         os.remove(xml)                  # a stale report must not count for this run
-    p = subprocess.run(cmd, cwd=ROOT)
+    p = subprocess.run(cmd, cwd=ROOT, env=env)
     if not os.path.exists(xml):
         return 0, 1, 0
     root = ET.parse(xml).getroot()
@@ -121,6 +131,9 @@ def run_system(paths, kexpr):
     total = sum(int(s.get("tests", 0)) for s in suites)
     bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
     skipped = sum(int(s.get("skipped", 0)) for s in suites)
+    if image:
+        for case in (c for s in suites for c in s.iter("testcase")):
+            case.set("classname", "debug " + case.get("classname", "?"))
     report_skips(suites)
     if p.returncode not in (0, 1) and bad == 0:
         bad = 1                         # 5: pytest collected nothing; 2-4: it could not run
@@ -131,12 +144,26 @@ def run_system(paths, kexpr):
     return max(total - bad - skipped, 0), bad, skipped
 
 
+def read_smoke_list(path):
+    """LIST file -> (paths and node ids to run, node ids to leave out)."""
+    run, skip = [], []
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line.startswith("!"):
+                skip.append(line[1:].strip())
+            elif line:
+                run.append(line)
+    return run, skip
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--unit", nargs="*", default=[])
     ap.add_argument("--fuzz-replay", nargs="*", default=[])
     ap.add_argument("--system", nargs="+")
     ap.add_argument("-k")
+    ap.add_argument("--debug-smoke", nargs=2, metavar=("IMAGE", "LIST"))
     a = ap.parse_args()
     passed = failed = skipped = 0
     if a.unit:
@@ -149,6 +176,17 @@ def main():
         r = run_system(a.system, a.k)
         passed, failed = passed + r[0], failed + r[1]
         skipped += r[2]
+    if a.debug_smoke:
+        image, listfile = a.debug_smoke
+        run, skip = read_smoke_list(listfile)
+        print(f"debug smoke: {len(run)} paths on {image}", flush=True)
+        if not os.path.exists(image):
+            print(f"debug smoke: {image} is missing: FAILED")
+            failed += 1
+        else:
+            r = run_system(run, a.k, image=image, deselect=skip)
+            passed, failed = passed + r[0], failed + r[1]
+            skipped += r[2]
     line = f"{passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"

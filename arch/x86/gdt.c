@@ -18,14 +18,23 @@ struct tss64 {
 extern uint64_t gdt_table[];
 
 static struct tss64 tss;
-static uint8_t ist_stacks[2][8192] __attribute__((aligned(16)));
+/* Each IST stack sits on a page of its own that the debug build unmaps (stack_guard.c). */
+static struct {
+    uint8_t guard[4096];
+    uint8_t stack[8192];
+} ist_stacks[2] __attribute__((aligned(4096)));
+
+const void *gdt_ist_stack_guard(int ist)
+{
+    return ist >= 1 && ist <= 2 ? ist_stacks[ist - 1].guard : NULL;
+}
 
 /* Fill the TSS descriptor at GDT_TSS and load the task register. Call once, early. */
 void gdt_init(void)
 {
     memset(&tss, 0, sizeof(tss));
-    tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(ist_stacks[0] + sizeof(ist_stacks[0]));
-    tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + sizeof(ist_stacks[1]));
+    tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(ist_stacks[0].stack + sizeof(ist_stacks[0].stack));
+    tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1].stack + sizeof(ist_stacks[1].stack));
     tss.iomap_base = sizeof(tss);
 
     uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;

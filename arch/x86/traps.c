@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/trap.h"
+#include "core/perfc.h"
 #include "arch/gdt.h"
 #include "arch/cpu.h"
 #include "core/panic.h"
@@ -97,6 +98,7 @@ void trap_dispatch(struct trap_frame *tf)
                    (unsigned long long)v, exception_names[v], (unsigned long long)tf->error);
     }
     if (handlers[v]) {
+        PERFC_INC(host_irqs);
         handlers[v](tf);
         return;
     }

@@ -8,6 +8,7 @@
  * loglvl=<level>[/<rate-limited level>] with the second raised to the first if lower; a
  * "--" word ends the hypervisor's part of the line. */
 #include "core/bootopts.h"
+#include "core/debug.h"
 #include "core/cmdline_words.h"
 #include "console/loglevel.h"
 #include "lib/ctype.h"
@@ -274,8 +275,8 @@ void bootopts_defaults(struct bootopts *o)
     o->com2 = (struct uart_config){ 115200, BOOTOPTS_UART_CLOCK_HZ, 8, 1, 'n', 0x2f8, 3 };
     o->conswitch_char = 'a';
     o->conring_size = BOOTOPTS_CONRING_DEFAULT;
-    o->loglvl = LOG_WARNING;
-    o->loglvl_rate = LOG_WARNING;
+    o->loglvl = DEBUG_BUILD ? LOG_ALL : LOG_WARNING;      /* Xen's debug=y prints all */
+    o->loglvl_rate = DEBUG_BUILD ? LOG_ALL : LOG_WARNING;
     o->guest_loglvl = LOG_NONE;
     o->guest_loglvl_rate = LOG_WARNING;
     o->console_timestamps = CONSOLE_TS_NONE;

@@ -9,6 +9,7 @@
 #include "console/conswitch.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "core/debug.h"
 
 /* Show the line assembled so far with the domain's prefix - unless the operator is attached
  * to another domain: then it stays in this domain's ring only, so one guest's session is
@@ -46,6 +47,7 @@ void domain_console_out(struct domain *d, uint8_t byte)
     }
     if (byte == '\r' || byte == 0)
         return;
+    ASSERT(d->line_len < DOMAIN_LINE_MAX);
     d->line[d->line_len++] = (char)byte;
     if (d->line_len == DOMAIN_LINE_MAX)
         flush_line(d);
@@ -60,6 +62,7 @@ void domain_console_in(struct domain *d, const uint8_t *bytes, size_t n)
         }
         d->rx[d->rx_head++ % DOMAIN_RX_QUEUE] = bytes[i];
     }
+    ASSERT(d->rx_head - d->rx_tail <= DOMAIN_RX_QUEUE);
     domain_console_pump(d);
 }
 

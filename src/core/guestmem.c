@@ -4,6 +4,7 @@
 #include "core/domain.h"
 #include "core/guestmem.h"
 #include "mm/frame.h"
+#include "core/debug.h"
 #include "lib/string.h"
 #include "arch/cpu.h"
 
@@ -41,6 +42,7 @@ int guestmem_populate(struct domain *d, uint64_t bytes)
         d->mem_pages++;
         gpa += FRAME_SIZE;
     }
+    ASSERT(d->mem_pages <= d->max_pages);
     return 0;
 }
 
@@ -110,6 +112,7 @@ int64_t guestmem_decrease(struct domain *d, uint64_t gpa, uint64_t pages)
         uint64_t hpa = arch_p2m_unmap_4k(d->p2m_root, gpa + i * FRAME_SIZE);
         if (!hpa)
             continue;           /* already released */
+        ASSERT((hpa & (FRAME_SIZE - 1)) == 0 && d->mem_pages > 0);
         frame_free(hpa);
         d->mem_pages--;
         done++;
@@ -141,5 +144,6 @@ int64_t guestmem_increase(struct domain *d, uint64_t gpa, uint64_t pages)
         d->mem_pages++;
         done++;
     }
+    ASSERT(d->mem_pages <= d->max_pages);
     return done;
 }

@@ -3,6 +3,7 @@
  * number or a guest-physical pointer outside the domain's memory returns an error code and
  * never reaches hypervisor memory. */
 #include "core/domain.h"
+#include "core/perfc.h"
 #include "core/dom_console.h"
 #include "core/guestmem.h"
 #include "sched/sched.h"
@@ -113,6 +114,7 @@ void vcpu_handle_hypercall(struct vcpu *v)
     int64_t ret;
 
     arch_vcpu_skip_insn(v);
+    PERFC_INCA(hypercalls, nr);
     switch (nr) {
     case HC_CONSOLE_WRITE: ret = hc_console_write(d, a1, a2); break;
     case HC_YIELD: sched_vcpu_yield(v); ret = 0; break;

@@ -19,6 +19,7 @@
 #include "arch/pic.h"
 #include "arch/time.h"
 #include "arch/paging.h"
+#include "arch/stack_guard.h"
 #include "arch/rtc.h"
 #include "arch/vga.h"
 #include "core/domain.h"
@@ -108,6 +109,7 @@ static void memory_init(void)
     if (boot_opts.mem_limit && top > boot_opts.mem_limit)
         top = boot_opts.mem_limit;
     paging_init(top, alloc_table_frame);
+    stack_guards_init(alloc_table_frame);
     heap_init();
 
     struct frame_stats fs;
@@ -224,7 +226,8 @@ void kmain(uint32_t magic, uint32_t info_pa)
         time_calibrate();   /* stamped lines want the clock from the first line on */
     log_set_clock(time_now_ns);
 
-    printk("Kestrel hypervisor %s (x86-64) - one image, no dom0", kestrel_version);
+    printk("Kestrel hypervisor %s (x86-64) - one image, no dom0%s", kestrel_version,
+           kestrel_build_flags);
     printk("Boot loader: %s", boot_info.loader_name[0] ? boot_info.loader_name : "unknown");
     printk("Command line: %s", boot_info.cmdline);
     print_memory_map();

@@ -2,6 +2,7 @@
  * bus, HLT, bad guest-physical accesses, fatal guest states) and the per-exit device
  * bookkeeping: PIT edges and the UART line into the PIC, and interrupt injection. */
 #include "core/domain.h"
+#include "core/perfc.h"
 #include "core/dom_console.h"
 #include "core/irq.h"
 #include "sched/sched.h"
@@ -84,8 +85,10 @@ void vcpu_prepare_entry(struct vcpu *v)
         return;
     if (arch_vcpu_interruptible(v)) {
         int vec = domain_irq_ack(d);
-        if (vec >= 0)
+        if (vec >= 0) {
+            PERFC_INC(irqs_injected);
             arch_vcpu_inject_irq(v, (uint8_t)vec);
+        }
     } else {
         arch_vcpu_request_irq_window(v);
     }

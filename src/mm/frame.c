@@ -5,12 +5,17 @@
  * `avail` has a 1 for every frame that may be allocated at all, so
  * frame_free can refuse a frame that was never ours without walking the
  * memory map.  Both live in one block of free usable RAM that frame_init
- * picks itself and reserves. */
+ * picks itself and reserves.  The debug build (core/debug.h) keeps a third,
+ * `poisoned`: a frame_free fills the frame with FRAME_POISON and sets its
+ * bit, and handing the frame out again asserts the poison is all still
+ * there, so a write through a stale pointer is caught at the next use. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "mm/frame.h"
+#include "core/debug.h"
+#include "core/perfc.h"
 #include "lib/string.h"
 
 #define WORD_BITS 64u
@@ -21,6 +26,7 @@ static struct {
     phys_to_virt_fn p2v;
     uint64_t *used;             /* 1 = allocated or never allocatable */
     uint64_t *avail;            /* 1 = allocatable */
+    uint64_t *poisoned;         /* debug build: 1 = freed and poisoned; else NULL */
     uint64_t nframes, nwords;   /* frames covered, 64-bit words per bitmap */
     uint64_t hint;              /* word where the next single-frame search starts */
     uint64_t total, reserved, used_count, bad_frees, bitmap_bytes;
@@ -68,6 +74,43 @@ static void bits_assign(uint64_t *bm, uint64_t s, uint64_t e, bool val)
 static bool bit_get(const uint64_t *bm, uint64_t i)
 {
     return (bm[i / WORD_BITS] >> (i % WORD_BITS)) & 1;
+}
+
+/* Debug build: fill freed frame i with FRAME_POISON and mark it poisoned. */
+static void poison_frame(uint64_t i)
+{
+    if (!DEBUG_BUILD || fa.poisoned == NULL)
+        return;
+    uint64_t *p = fa.p2v(i << FRAME_SHIFT);
+    if (p == NULL)
+        return;
+    memset(p, FRAME_POISON, FRAME_SIZE);
+    fa.poisoned[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
+}
+
+/* Does the frame at p still hold FRAME_POISON in every byte? */
+static bool poison_intact(const uint64_t *p)
+{
+    const uint64_t pattern = 0x0101010101010101ull * FRAME_POISON;
+    for (size_t k = 0; k < FRAME_SIZE / sizeof(uint64_t); k++)
+        if (p[k] != pattern)
+            return false;
+    return true;
+}
+
+/* Debug build: frames [s, s + count) are being handed out; each one poisoned when it was
+ * freed must still hold its poison (else something wrote to it after the free). */
+static void check_poison(uint64_t s, uint64_t count)
+{
+    if (!DEBUG_BUILD || fa.poisoned == NULL)
+        return;
+    for (uint64_t i = s; i < s + count; i++) {
+        if (!bit_get(fa.poisoned, i))
+            continue;
+        const uint64_t *p = fa.p2v(i << FRAME_SHIFT);
+        ASSERT(p == NULL || poison_intact(p));
+        fa.poisoned[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
+    }
 }
 
 /* First frame >= from whose `used` bit is 0, or NONE. */
@@ -198,7 +241,7 @@ int frame_init(const struct mem_region *map, size_t n,
     fa.nframes = top >> FRAME_SHIFT;
     fa.nwords = (fa.nframes + WORD_BITS - 1) / WORD_BITS;
     bytes = fa.nwords * sizeof(uint64_t);
-    fa.bitmap_bytes = 2 * bytes;
+    fa.bitmap_bytes = (DEBUG_BUILD ? 3 : 2) * bytes;
     base = place_bitmap(map, n, reserved, nres, top,
                         frame_up(fa.bitmap_bytes) << FRAME_SHIFT, p2v);
     if (base == NONE) {
@@ -208,6 +251,10 @@ int frame_init(const struct mem_region *map, size_t n,
     fa.used = phys_map(p2v, base, fa.bitmap_bytes);
     fa.avail = fa.used + fa.nwords;
     fa.p2v = p2v;
+    if (DEBUG_BUILD) {
+        fa.poisoned = fa.avail + fa.nwords;
+        memset(fa.poisoned, 0, bytes);
+    }
 
     /* avail: whole frames of usable entries, minus any frame that a
      * non-usable entry touches; what is left below the limit is RAM. */
@@ -255,6 +302,10 @@ uint64_t frame_alloc(void)
             fa.used[w] |= 1ull << bit;
             fa.used_count++;
             fa.hint = w;
+            ASSERT(bit_get(fa.avail, w * WORD_BITS + bit));
+            ASSERT(fa.used_count <= fa.total - fa.reserved);
+            check_poison(w * WORD_BITS + bit, 1);
+            PERFC_INC(frames_allocated);
             return (w * WORD_BITS + bit) << FRAME_SHIFT;
         }
     }
@@ -278,6 +329,9 @@ uint64_t frame_alloc_contig(size_t count, size_t align_frames)
         if (u == s + count) {
             bits_assign(fa.used, s, s + count, true);
             fa.used_count += count;
+            ASSERT(fa.used_count <= fa.total - fa.reserved);
+            check_poison(s, count);
+            PERFC_ADD(frames_allocated, count);
             return s << FRAME_SHIFT;
         }
         from = u + 1;       /* no run can start before the used frame */
@@ -298,11 +352,17 @@ void frame_free(uint64_t pa)
 
     if (!fa.ready || (pa & (FRAME_SIZE - 1)) != 0 || i >= fa.nframes ||
         !bit_get(fa.avail, i) || !bit_get(fa.used, i)) {
+        /* Refused, whatever the build; in a debug build a hypervisor bug besides: a
+         * double free or a frame that was never the allocator's. */
         fa.bad_frees++;
+        ASSERT(fa.bad_frees == 0);
         return;
     }
+    ASSERT(fa.used_count > 0);
     fa.used[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
     fa.used_count--;
+    poison_frame(i);
+    PERFC_INC(frames_freed);
 }
 
 void frame_free_contig(uint64_t pa, size_t count)
@@ -310,6 +370,7 @@ void frame_free_contig(uint64_t pa, size_t count)
     for (size_t k = 0; k < count; k++) {
         if (!fa.ready || (pa >> FRAME_SHIFT) + k >= fa.nframes) {
             fa.bad_frees += count - k;  /* beyond the bitmap: all refused */
+            ASSERT(fa.bad_frees == 0);
             return;
         }
         frame_free(pa + ((uint64_t)k << FRAME_SHIFT));

@@ -9,13 +9,20 @@
  * walking to it, then merges it with free neighbours.  That walk costs a few
  * hundred steps at most, and buys the guarantee that a bad pointer or a
  * double free is refused without writing anything.  Requests above
- * HEAP_SMALL_MAX get their own run of frames with a page header in front. */
+ * HEAP_SMALL_MAX get their own run of frames with a page header in front.
+ *
+ * The debug build (core/debug.h) keeps every free block's payload filled with HEAP_POISON
+ * (a fresh page's, a freed block's, and the headers merges swallow) and asserts the poison
+ * is intact when a free block is taken, so a write after kfree is caught at the next
+ * kmalloc that reuses the memory; a corrupted header or a bad kfree is an assertion too. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "mm/heap.h"
 #include "mm/frame.h"
+#include "core/debug.h"
+#include "core/perfc.h"
 #include "lib/string.h"
 
 #define PAGE_MAGIC  0x4b48504bu     /* "KPHK" */
@@ -81,6 +88,22 @@ static struct block *first_block(struct heap_page *pg)
     return (struct block *)((char *)pg + PAGE_HDR);
 }
 
+/* Debug build: fill n bytes at p with HEAP_POISON (free memory). */
+static void poison(void *p, size_t n)
+{
+    if (DEBUG_BUILD)
+        memset(p, HEAP_POISON, n);
+}
+
+/* Do the n bytes at p all hold HEAP_POISON? */
+static bool poison_intact(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != HEAP_POISON)
+            return false;
+    return true;
+}
+
 /* Map a run of `npages` frames at pa as one block of memory, or NULL. */
 static void *map_run(uint64_t pa, uint64_t npages)
 {
@@ -104,6 +127,7 @@ static struct heap_page *new_small_page(void)
     }
     *pg = (struct heap_page){ PAGE_MAGIC, PAGE_SMALL, 1, BLOCKS_SPAN, pa, heap.pages };
     set_block(first_block(pg), BLOCK_FREE, BLOCKS_SPAN);
+    poison((char *)first_block(pg) + BLOCK_HDR, BLOCKS_SPAN - BLOCK_HDR);
     heap.pages = pg;
     heap.st.pages++;
     heap.st.bytes_free += BLOCKS_SPAN - BLOCK_HDR;
@@ -118,10 +142,12 @@ static void *take_from_page(struct heap_page *pg, uint32_t need)
 
     while (off < BLOCKS_SPAN) {
         struct block *b = (struct block *)((char *)first_block(pg) + off);
+        ASSERT(block_ok(b, off));
         if (!block_ok(b, off))
             return NULL;                        /* corrupted page: leave it alone */
         if (b->magic == BLOCK_FREE && b->size >= need) {
             uint32_t size = b->size;
+            ASSERT(poison_intact((unsigned char *)b + BLOCK_HDR, size - BLOCK_HDR));
             if (size - need >= MIN_BLOCK) {
                 set_block((struct block *)((char *)b + need), BLOCK_FREE, size - need);
                 heap.st.bytes_free -= BLOCK_HDR;    /* one more header */
@@ -133,6 +159,7 @@ static void *take_from_page(struct heap_page *pg, uint32_t need)
             heap.st.bytes_free -= need - BLOCK_HDR;
             heap.st.bytes_in_use += need - BLOCK_HDR;
             heap.st.allocs++;
+            PERFC_INC(heap_allocs);
             return (char *)b + BLOCK_HDR;
         }
         off += b->size;
@@ -159,6 +186,7 @@ static void *kmalloc_large(size_t n)
     heap.st.pages += npages;
     heap.st.bytes_in_use += npages * FRAME_SIZE - PAGE_HDR;
     heap.st.allocs++;
+    PERFC_INC(heap_allocs);
     return (char *)pg + PAGE_HDR;
 }
 
@@ -207,6 +235,7 @@ static bool free_small(struct heap_page *pg, char *p)
 
     while (off < BLOCKS_SPAN) {
         struct block *b = (struct block *)((char *)first_block(pg) + off);
+        ASSERT(block_ok(b, off));
         if (!block_ok(b, off) || (char *)b + BLOCK_HDR > p)
             return false;                       /* corrupt, or p is not a block */
         if ((char *)b + BLOCK_HDR < p) {
@@ -221,18 +250,22 @@ static bool free_small(struct heap_page *pg, char *p)
         heap.st.bytes_free += size - BLOCK_HDR;
         pg->free_bytes += size;
         set_block(b, BLOCK_FREE, size);
+        poison((char *)b + BLOCK_HDR, size - BLOCK_HDR);
         struct block *next = (struct block *)((char *)b + size);
         if (off + size < BLOCKS_SPAN && block_ok(next, off + size) &&
             next->magic == BLOCK_FREE) {
             set_block(b, BLOCK_FREE, size + next->size);
             next->magic = 0;                    /* stale headers must not look live */
+            poison(next, BLOCK_HDR);
             heap.st.bytes_free += BLOCK_HDR;
         }
         if (prev != NULL && prev->magic == BLOCK_FREE) {
             set_block(prev, BLOCK_FREE, prev->size + b->size);
             b->magic = 0;
+            poison(b, BLOCK_HDR);
             heap.st.bytes_free += BLOCK_HDR;
         }
+        ASSERT(pg->free_bytes <= BLOCKS_SPAN);
         if (pg->free_bytes == BLOCKS_SPAN) {    /* all free: one block again */
             unlink_page(pg);
             heap.st.bytes_free -= BLOCKS_SPAN - BLOCK_HDR;
@@ -267,13 +300,17 @@ void kfree(void *ptr)
             frame_free_contig(pg->pa, pg->npages);
             ok = true;
         }
-        if (ok)
+        if (ok) {
             heap.st.frees++;
-        else
+            PERFC_INC(heap_frees);
+        } else {
             heap.st.bad_frees++;
+        }
+        ASSERT(heap.st.bad_frees == 0);         /* debug: a double or wild kfree is a bug */
         return;
     }
     heap.st.bad_frees++;                        /* not in any heap page */
+    ASSERT(heap.st.bad_frees == 0);
 }
 
 struct heap_stats heap_stats(void)

@@ -11,6 +11,7 @@
  * charging or waking is O(n), which is fine for the tens of domains Kestrel runs (and the
  * unit tests run 1000). No allocation, no recursion; every walk is bounded by nr_runnable. */
 #include "sched/policy.h"
+#include "core/debug.h"
 
 static uint64_t slice_ns = SCHED_SLICE_NS_DEFAULT;
 
@@ -34,6 +35,20 @@ static void update_min(struct sched_runq *q)
 {
     if (q->head && q->head->vruntime > q->min_vruntime)
         q->min_vruntime = q->head->vruntime;
+}
+
+/* Debug build: is q what its counters say? Sorted by (vruntime, id), nr_runnable entities,
+ * each runnable, their weights summing to total_weight. O(n). */
+static bool runq_consistent(const struct sched_runq *q)
+{
+    unsigned n = 0;
+    uint64_t weight = 0;
+    for (const struct sched_entity *e = q->head; e; e = e->next) {
+        if (++n > q->nr_runnable || !e->runnable || (e->next && before(e->next, e)))
+            return false;
+        weight += e->weight;
+    }
+    return n == q->nr_runnable && weight == q->total_weight;
 }
 
 /* Insert e at its sorted place. e must not be on q. */
@@ -100,6 +115,7 @@ void sched_enqueue(struct sched_runq *q, struct sched_entity *e)
     q->nr_runnable++;
     q->total_weight += e->weight;
     update_min(q);
+    ASSERT(runq_consistent(q));
 }
 
 /* Contract in the header. */
@@ -107,17 +123,22 @@ void sched_dequeue(struct sched_runq *q, struct sched_entity *e)
 {
     if (!e->runnable)
         return;
-    if (unlink_entity(q, e)) {
+    bool was_queued = unlink_entity(q, e);
+    ASSERT(was_queued);                 /* runnable means on the queue */
+    if (was_queued) {
         q->nr_runnable--;
         q->total_weight -= e->weight;
     }
     e->runnable = false;
     update_min(q);
+    ASSERT(runq_consistent(q));
 }
 
 /* Contract in the header. The list is sorted, so the head is the answer. */
 struct sched_entity *sched_pick(struct sched_runq *q)
 {
+    ASSERT((q->head == NULL) == (q->nr_runnable == 0));
+    ASSERT(q->head == NULL || q->head->runnable);
     return q->head;
 }
 
@@ -137,6 +158,7 @@ void sched_charge(struct sched_runq *q, struct sched_entity *e, uint64_t ns)
         insert_sorted(q, e);             /* nr_runnable unchanged: it is still on q */
         update_min(q);
     }
+    ASSERT(runq_consistent(q));
 }
 
 /* Contract in the header. Only future charges change: the past was paid at the old rate. */
@@ -146,6 +168,7 @@ void sched_set_weight(struct sched_runq *q, struct sched_entity *e, uint32_t wei
     if (e->runnable)
         q->total_weight = q->total_weight - e->weight + w;
     e->weight = w;
+    ASSERT(runq_consistent(q));
 }
 
 /* Contract in the header. Xen's credit2 and Linux's CFS do the same in their own terms (a

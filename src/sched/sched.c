@@ -7,6 +7,7 @@
 #include "sched/sched.h"
 #include "sched/policy.h"
 #include "core/domain.h"
+#include "core/perfc.h"
 #include "console/console.h"
 #include "console/log.h"
 #include "console/shell.h"
@@ -18,6 +19,7 @@ static struct sched_runq runq;      /* CPU 0's queue: the only one running guest
 static uint64_t slice_ns = SCHED_SLICE_NS_DEFAULT;
 static struct vcpu *current;
 static uint64_t idle_ns;
+static struct vcpu *last_run;       /* the vCPU that ran the last slice (perfc's switches) */
 
 void sched_init(uint64_t ns)
 {
@@ -52,6 +54,7 @@ void sched_vcpu_stop(struct vcpu *v)
 
 void sched_vcpu_block(struct vcpu *v)
 {
+    PERFC_INC(sched_blocks);
     v->blocked = true;
     v->stop = true;
     sched_dequeue(&runq, &v->se);
@@ -59,6 +62,7 @@ void sched_vcpu_block(struct vcpu *v)
 
 void sched_vcpu_yield(struct vcpu *v)
 {
+    PERFC_INC(sched_yields);
     v->stop = true;
 }
 
@@ -86,6 +90,7 @@ static bool wake_blocked(uint64_t now, uint64_t *next_due)
         if (d->state != DOMAIN_RUNNING || !v->blocked)
             continue;
         if (vcpu_should_wake(v, now)) {
+            PERFC_INC(sched_wakeups);
             sched_vcpu_start(v);
             woke = true;
             continue;
@@ -117,6 +122,11 @@ static void run_slice(struct vcpu *v, uint64_t others_due)
     uint64_t end = start + sched_slice_for(&runq, &v->se);
     uint64_t deadline = earliest(end, vcpu_next_event_ns(v), others_due);
     timer_deadline(deadline);
+    PERFC_INC(sched_slices);
+    if (PERFC_BUILD && v != last_run)
+        PERFC_INC(sched_switches);
+    if (PERFC_BUILD)
+        last_run = v;
     current = v;
     v->stop = false;
     while (!v->stop) {
@@ -160,6 +170,7 @@ void sched_loop(void)
             continue;
         }
         uint64_t t0 = time_now_ns();
+        PERFC_INC(sched_idle);
         cpu_wait_for_interrupt();
         idle_ns += time_now_ns() - t0;
     }

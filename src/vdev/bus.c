@@ -2,6 +2,7 @@
  * (ops + state). The exit handler calls vdev_bus_io() for every IN/OUT; the table is tiny
  * (a PC has a handful of legacy devices), so a linear search is both simplest and fast. */
 #include "vdev/vdev.h"
+#include "core/perfc.h"
 #include "lib/string.h"
 
 /* Contract: empties the bus. */
@@ -66,6 +67,7 @@ bool vdev_bus_io(struct vdev_bus *bus, uint16_t port, unsigned size, bool in, ui
     mask = size_mask(size);
     r = find(bus, port);
     if (r && !r->ops->bytewise && (uint32_t)port + size - 1 <= r->hi) {
+        PERFC_DEV(r->ops->name);
         if (in)
             *val = r->ops->read(r->dev, port, size) & mask;
         else
@@ -79,6 +81,7 @@ bool vdev_bus_io(struct vdev_bus *bus, uint16_t port, unsigned size, bool in, ui
         if (!r)
             goto next;
         claimed = true;
+        PERFC_DEV(r->ops->name);
         if (in)
             byte = r->ops->read(r->dev, (uint16_t)p, 1) & 0xff;
         else
@@ -86,6 +89,8 @@ bool vdev_bus_io(struct vdev_bus *bus, uint16_t port, unsigned size, bool in, ui
 next:
         result |= byte << (8 * i);
     }
+    if (!claimed)
+        PERFC_INC(io_unclaimed);
     if (in)
         *val = claimed ? result : mask;
     return claimed;

@@ -1,6 +1,7 @@
 /* The MMIO bus of one domain (contract in vdev/mmio.h): a handful of ranges, searched in a
  * line, as the port bus is. */
 #include "vdev/mmio.h"
+#include "core/perfc.h"
 #include "lib/string.h"
 
 void vdev_mmio_init(struct vdev_mmio_bus *bus)
@@ -46,6 +47,7 @@ bool vdev_mmio_access(struct vdev_mmio_bus *bus, uint64_t gpa, unsigned size, bo
             *val = mask;
         return false;
     }
+    PERFC_DEV(r->ops->name);
     if (write)
         r->ops->write(r->dev, gpa - r->base, size, *val & mask);
     else

@@ -7,10 +7,14 @@ tests/vmx/kestrel_bochs.py's BochsMachine, and the same tests run on Bochs (Inte
 EPT; `make test-vmx`). A test or file that only QEMU can run, or that tests no domains, is
 marked `qemu_only("why")` and skipped there with that reason.
 
+Every machine a test starts is read when the test ends: an ASSERT that fired (the debug
+image's "Assertion '...' failed at file:line") fails the test, whatever it checked.
+
 Tests marked `soak` (long runs: a mebibyte through the console or the shell) are left out
 of `make test`, which proves each feature with a smaller load; KESTREL_SOAK=1 (`make
 soak`) runs only them."""
 import os
+import re
 import sys
 
 import pytest
@@ -27,6 +31,18 @@ if MACHINE == "bochs":
 elif MACHINE != "qemu":
     raise pytest.UsageError(f"KESTREL_MACHINE={MACHINE!r}: qemu or bochs")
 from kestrel import Kestrel, ELF  # noqa: E402
+
+ASSERTION = re.compile(r"Assertion '.*' failed at \S+:\d+")
+_machines = []                          # every machine started by the running test
+_machine_init = Kestrel.__init__
+
+
+def _recorded_init(self, *args, **kwargs):
+    _machines.append(self)
+    _machine_init(self, *args, **kwargs)
+
+
+Kestrel.__init__ = _recorded_init
 
 
 def pytest_configure(config):
@@ -73,3 +89,17 @@ def image_built():
     """Stop the session at once if build/kestrel.elf was not built."""
     if not os.path.exists(ELF):
         pytest.exit("build/kestrel.elf is missing: run 'make' first", returncode=2)
+
+
+@pytest.fixture(autouse=True)
+def no_assertion_fired():
+    """Fail the test if any machine it started printed a failed ASSERT (debug builds)."""
+    _machines.clear()
+    yield
+    fired = []
+    for k in _machines:
+        text = k.text() if hasattr(k, "text") and hasattr(k, "buf") else ""
+        fired += ASSERTION.findall(text)
+    _machines.clear()
+    if fired:
+        pytest.fail("an ASSERT fired in the hypervisor: " + "; ".join(fired), pytrace=False)

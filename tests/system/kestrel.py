@@ -14,7 +14,9 @@ import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-ELF = os.path.join(ROOT, "build", "kestrel.elf")
+# The image every test boots unless it names another: build/kestrel.elf, or KESTREL_IMAGE
+# (run_tests.py --debug-smoke runs a subset of the suite on the debug image that way).
+ELF = os.environ.get("KESTREL_IMAGE") or os.path.join(ROOT, "build", "kestrel.elf")
 PROMPT = rb"\(XEN\) $"
 QEMU = "qemu-system-x86_64"
 # Every wait the harness times (expect, wait_prompt, wait_exit, cmd, ...) is a deadline for

@@ -160,7 +160,12 @@ boot_pml4:  .skip 4096
 boot_pdpt:  .skip 4096
     .globl boot_pd
 boot_pd:    .skip 4096 * 4
-    .align 16
+    /* A page below the boot stack that the debug build unmaps (stack_guard.c), so an
+     * overflow faults (a double fault, on its own stack) instead of writing over boot_pd. */
+    .align 4096
+    .globl boot_stack_guard
+boot_stack_guard:
+    .skip 4096
     .globl boot_stack_bottom
 boot_stack_bottom:
     .skip 32768

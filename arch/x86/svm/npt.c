@@ -4,6 +4,7 @@
 #include "core/vcpu.h"
 #include "arch/paging.h"
 #include "mm/frame.h"
+#include "core/debug.h"
 #include "lib/string.h"
 #include "npt.h"
 #include "arch/cpu.h"
@@ -21,11 +22,13 @@ uint64_t npt_create(void)
 
 int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large)
 {
+    ASSERT(root != 0 && ((gpa | hpa | size) & (PAGE_SIZE - 1)) == 0);
     return pt_map(root, gpa, hpa, size, PTE_W | PTE_U, large, npt_table_alloc);
 }
 
 int npt_map_lazy(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size)
 {
+    ASSERT(root != 0 && ((gpa | hpa | size) & (PAGE_2M - 1)) == 0);
     return pt_map_lazy(root, gpa, hpa, size, PTE_W | PTE_U, true, npt_table_alloc);
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/vcpu.h"
+#include "core/perfc.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
 #include "mm/frame.h"
@@ -526,6 +527,7 @@ static void svm_vcpu_run_once(struct vcpu *v)
     } else {
         vmcb->control.event_inj = 0;
     }
+    PERFC_INCA(exits_svm, vmcb->control.exit_code);
     handle_exit(v, s);
     vmcb->save.rax = v->regs.rax;
     /* Pending host interrupts (the tick) are taken here. */

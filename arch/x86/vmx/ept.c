@@ -3,6 +3,7 @@
  * each leaf), write-back memory, 4 KiB pages and 2 MiB pages where the guest's memory came
  * in 2 MiB runs. After a mapping is taken away, INVEPT drops the cached translation. */
 #include "core/vcpu.h"
+#include "core/debug.h"
 #include "mm/frame.h"
 #include "lib/string.h"
 #include "vmcs.h"
@@ -72,6 +73,7 @@ uint64_t ept_create(void)
 
 int ept_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, bool large)
 {
+    ASSERT(root != 0 && ((gpa | hpa | size) & (SZ_4K - 1)) == 0);
     uint64_t end = gpa + size;
     while (gpa < end) {
         uint64_t *pdpt = next_table(&table_at(root)[idx(gpa, 3)]);

@@ -6,6 +6,7 @@
  * the backend operations the shared handlers use: skip, exception, EFER, TSC offset. */
 #include <stdbool.h>
 #include "core/vcpu.h"
+#include "core/perfc.h"
 #include "arch/cpu.h"
 #include "arch/processor.h"
 #include "arch/string_io.h"
@@ -337,6 +338,7 @@ void vmx_vcpu_run_once(struct vcpu *v)
             vmwrite(ENTRY_EXC_ERR, vmread(IDT_VECT_ERR));
         vmwrite(ENTRY_INSN_LEN, vmread(EXIT_INSN_LEN));
     }
+    PERFC_INCA(exits_vmx, reason & 0xffff);
     handle_exit(v, s, reason);
     /* Pending host interrupts (the tick) are taken here, through the host's IDT. */
     __asm__ volatile("sti; nop; cli" ::: "memory");

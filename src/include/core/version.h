@@ -4,5 +4,7 @@
 
 extern const char kestrel_version[];
 extern const char kestrel_compiler[];
+/* " debug=y", " perfc=y", both or "": the build's options, as Xen names them. */
+extern const char *const kestrel_build_flags;
 
 #endif

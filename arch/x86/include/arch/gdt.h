@@ -11,4 +11,7 @@
 
 void gdt_init(void);
 
+/* The page below IST stack `ist` (IST_DOUBLE_FAULT, IST_NMI), its guard; NULL for others. */
+const void *gdt_ist_stack_guard(int ist);
+
 #endif
