@@ -83,7 +83,9 @@ static void cpuid_timing(uint32_t leaf, uint32_t out[4])
 /* The filtered CPUID leaf: out = EAX, EBX, ECX, EDX. */
 static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-    if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
+    if (pvclock_cpuid(leaf, out))
+        return;
+    if (leaf >= 0x40000000 && leaf <= 0x4fffffff) {  /* hypervisor leaves: only ours */
         out[0] = out[1] = out[2] = out[3] = 0;
         if (leaf == KESTREL_CPUID_BASE) {
             out[0] = KESTREL_CPUID_TIMING;
@@ -237,6 +239,8 @@ void vcpu_handle_msr(struct vcpu *v, bool write)
         rc = virt_backend()->vcpu_efer(v, write, &val);
     else if ((rc = lapic_msr(v, msr, write, &val)) != 1)
         ;
+    else if ((rc = pvclock_msr(v, msr, write, &val)) != 1)
+        ;
     else if (write)
         rc = vmsr_write(m, msr, val, rdtsc());
     else
@@ -249,8 +253,10 @@ void vcpu_handle_msr(struct vcpu *v, bool write)
         v->regs.rax = (uint32_t)val;
         v->regs.rdx = val >> 32;
     }
-    if (m->tsc_offset != tsc_offset)        /* a TSC or TSC_ADJUST write */
+    if (m->tsc_offset != tsc_offset) {      /* a TSC or TSC_ADJUST write */
         virt_backend()->vcpu_set_tsc_offset(v, m->tsc_offset);
+        pvclock_update(v);
+    }
     arch_vcpu_skip_insn(v);
 }
 

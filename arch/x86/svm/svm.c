@@ -153,6 +153,7 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t 
     fpu_state_reset(&s->x86.fpu);
     dr_state_reset(&s->x86.dr, false);
     vmsr_reset(&s->x86.msrs);
+    s->x86.pv = (struct pvclock_state){ 0 };
     c->tsc_offset = s->x86.msrs.tsc_offset;
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;

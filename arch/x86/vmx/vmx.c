@@ -302,6 +302,7 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_entry *e, uint64_t 
     s->cr2 = 0;
     fpu_state_reset(&s->x86.fpu);           /* registers as after RESET, XCR0 = x87 only */
     vmsr_reset(&s->x86.msrs);
+    s->x86.pv = (struct pvclock_state){ 0 };
     dr_state_reset(&s->x86.dr, true);
     vmx_load(s);
     if (next_vpid == 0)

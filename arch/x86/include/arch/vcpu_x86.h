@@ -13,6 +13,7 @@
 #include "arch/fpu.h"
 #include "arch/vmsr.h"
 #include "arch/debugregs.h"
+#include "arch/pvclock.h"
 #include "vdev/lapic.h"
 
 /* The local APIC timer's input clock (vdev/lapic.h: 1 GHz), which CPUID 0x15 reports as
@@ -25,6 +26,7 @@ struct vcpu_x86 {
     struct fpu_state fpu;       /* x87/SSE/AVX registers and XCR0 */
     struct vmsr_state msrs;     /* every MSR the guest has that the VMCB/VMCS does not hold */
     struct dr_state dr;         /* DR0-DR3 (and DR6 on VMX) */
+    struct pvclock_state pv;    /* the paravirtual clock's MSRs (arch/pvclock.h) */
 };
 
 static inline struct vcpu_x86 *vcpu_x86(struct vcpu *v)
