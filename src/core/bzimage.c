@@ -162,6 +162,13 @@ static int parse_header(const uint8_t *img, size_t len, struct bzimage_plan *out
                     "%zu bytes (no protected-mode kernel)", out->setup_sects, pm_off, len);
     out->kernel_file_off = pm_off;
     out->kernel_file_size = len - pm_off;
+    /* syssize: the protected-mode kernel's size in 16-byte units, so a file cut short
+     * anywhere past the setup is caught here, not by a guest crashing in its decompressor. */
+    if ((uint64_t)rd32(img, H_SYSSIZE) * 16 > out->kernel_file_size)
+        return fail(err, errsz, "truncated kernel: the setup header says %llu bytes of "
+                    "protected-mode kernel, the file holds %llu",
+                    (unsigned long long)rd32(img, H_SYSSIZE) * 16,
+                    (unsigned long long)out->kernel_file_size);
     if (out->version >= 0x020a) {
         out->pref_address = rd64(img, H_PREF_ADDRESS);
         out->init_size = rd32(img, H_INIT_SIZE);
