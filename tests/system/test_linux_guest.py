@@ -53,9 +53,9 @@ def start(modules, mem=512):
 
 
 def xen_line(k, pattern, timeout=60):
-    """Wait for a hypervisor line `(XEN) <pattern>...` after k's position; its text without
-    the (XEN) prefix."""
-    m = k.expect(rb"\(XEN\) (" + pattern.encode() + rb"[^\r\n]*)", timeout)
+    """Wait for a whole hypervisor line `(XEN) <pattern>...` (up to its line end, so a line
+    still arriving is not cut) after k's position; its text without the (XEN) prefix."""
+    m = k.expect(rb"\(XEN\) (" + pattern.encode() + rb"[^\r\n]*)\r?\n", timeout)
     return m.group(1).decode(errors="replace")
 
 
