@@ -155,6 +155,12 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
             }
             r.ebx |= 1u << 1;           /* TSC_ADJUST: emulated */
             r.ebx &= ~((1u << 4) | (1u << 11) | (1u << 14));  /* HLE, RTM, MPX */
+            /* Instructions VMX lets a guest run only with their secondary controls, which
+             * Kestrel leaves off (and SVM's guests do without): INVPCID, SGX, WAITPKG's
+             * UMWAIT/TPAUSE, PCONFIG. */
+            r.ebx &= ~((1u << 10) | (1u << 2));
+            r.ecx &= ~(1u << 5);
+            r.edx &= ~(1u << 18);
             r.ecx &= ~(1u << 22);       /* RDPID: TSC_AUX is not the guest's */
             r.ecx &= ~(1u << 16);       /* LA57: the vCPU walks 4-level tables only */
             r.edx &= ~0xfc000000u;      /* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES,
