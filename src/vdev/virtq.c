@@ -172,7 +172,8 @@ static int add_seg(struct virtq_req *req, const struct vq_desc *d,
 }
 
 /* Walk the indirect table that descriptor ind names (the last of its chain) into req:
- * 0 or -1. The table holds len / 16 entries, at most num; its chain starts at entry 0 and
+ * 0 or -1. The table holds len / 16 entries, at most num, and starts and ends in guest RAM;
+ * its chain starts at entry 0 and
  * may not visit more entries than the table has (so a loop ends in an error). */
 static int walk_indirect(const struct virtq *q, const struct virtq_mem *mem,
                          const struct vq_desc *ind, struct virtq_req *req)
@@ -182,7 +183,8 @@ static int walk_indirect(const struct virtq *q, const struct virtq_mem *mem,
     uint16_t i = 0;
 
     if (!ind->len || ind->len % DESC_BYTES || count > q->num ||
-        ind->addr + ind->len - 1 < ind->addr)
+        ind->addr + ind->len - 1 < ind->addr || !byte_in_ram(mem, ind->addr) ||
+        !byte_in_ram(mem, ind->addr + ind->len - 1))
         return -1;
     for (uint32_t steps = 0; steps < count; steps++) {
         if (read_desc(mem, ind->addr, i, &d) || (d.flags & VIRTQ_DESC_F_INDIRECT) ||
