@@ -12,6 +12,11 @@
 #include "mm/heap.h"
 #include "lib/format.h"
 
+/* A Linux domain's RAM is one range from 0: it must end below the PC's device pages (the
+ * I/O APIC at 0xFEC00000, the local APIC at 0xFEE00000, virtio-mmio at 0xFE000000) and the
+ * PCI window the DSDT declares from 0xC0000000. */
+#define LINUX_MEMORY_MAX_MB 3072u
+
 /* The planner's output is a few KiB: too much for the hypervisor's stack. */
 struct linux_boot {
     struct bzimage_plan plan;
@@ -81,6 +86,11 @@ int load_linux(struct domain *d, const struct boot_module *k, const struct boot_
     if (!b) {
         snprintf(err, errsz, "%s: out of memory for the Linux boot plan", cfgname);
         return -1;
+    }
+    if (d->cfg.memory_mb > LINUX_MEMORY_MAX_MB || d->cfg.maxmem_mb > LINUX_MEMORY_MAX_MB) {
+        snprintf(err, errsz, "%s: memory: a Linux domain has at most %u MiB (its RAM is one "
+                 "range below the device pages at 0xC0000000)", cfgname, LINUX_MEMORY_MAX_MB);
+        goto out;
     }
     if (bzimage_plan(img, (size_t)(k->end - k->start), rd ? rd->end - rd->start : 0,
                      d->cfg.cmdline, &mem, &b->plan, b->zero_page, why, sizeof(why)) != 0) {

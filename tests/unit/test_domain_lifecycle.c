@@ -249,6 +249,21 @@ static void test_build_linux_too_old_is_one_error(void **state)
     assert_int_equal(domain_count(), 0);
 }
 
+/* A Linux domain's RAM must end below the device pages: more is one error, nothing built. */
+static void test_build_linux_memory_cap(void **state)
+{
+    (void)state;
+    make_bzimage();
+    add_module("vmlinuz", bzimage, sizeof(bzimage));
+    int m = add_cfg("big.cfg", "name = \"big\"\nkernel = \"vmlinuz\"\nmemory = 28\n"
+                    "maxmem = 4096\n");
+    unsigned frames0 = fake_frames_used;
+    char err[192] = "";
+    assert_null(domain_create_from_module(m, err, sizeof(err)));
+    assert_non_null(strstr(err, "big.cfg: memory: a Linux domain has at most 3072 MiB"));
+    assert_int_equal(fake_frames_used, frames0);
+}
+
 static void test_build_paused_ids_and_errors(void **state)
 {
     (void)state;
@@ -436,6 +451,7 @@ int main(void)
         cmocka_unit_test_setup(test_build_loads_and_starts, setup),
         cmocka_unit_test_setup(test_build_linux_by_its_header, setup),
         cmocka_unit_test_setup(test_build_linux_too_old_is_one_error, setup),
+        cmocka_unit_test_setup(test_build_linux_memory_cap, setup),
         cmocka_unit_test_setup(test_build_paused_ids_and_errors, setup),
         cmocka_unit_test_setup(test_destroy_gives_everything_back, setup),
         cmocka_unit_test_setup(test_on_poweroff_destroy, setup),
