@@ -17,6 +17,9 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/vdev/acpi_pm.o src/vdev/pci.o src/vdev/virtq.o \
            src/vdev/lapic.o src/vdev/lapic_irq.o src/vdev/lapic_timer.o src/vdev/ioapic.o \
            src/mm/frame.o src/mm/heap.o src/mm/cmd_mem.o
+# The virtio-mmio transport needs the virtqueue walker (src/vdev/virtq.c, built in
+# parallel): linked once that file is in the tree.
+hv-objs += $(if $(wildcard src/vdev/virtq.c),src/vdev/virtio_mmio.o)
 # Per-build variants (variants.mk): the default build has no performance counters
 # (perfc_none.o: `p` says so); make PERFC=1 links perfc.o instead, make DEBUG=1 adds assert.o.
 hv-noperfc-objs := src/core/perfc_none.o
