@@ -14,12 +14,9 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/sched/policy.o src/sched/sched.o src/sched/cmd_sched.o \
            src/vdev/bus.o src/vdev/uart.o src/vdev/pic.o src/vdev/pit.o src/vdev/rtc.o \
            src/vdev/i8042.o src/vdev/port80.o src/vdev/mmio.o \
-           src/vdev/acpi_pm.o src/vdev/pci.o src/vdev/virtq.o \
+           src/vdev/acpi_pm.o src/vdev/pci.o src/vdev/virtq.o src/vdev/virtio_mmio.o \
            src/vdev/lapic.o src/vdev/lapic_irq.o src/vdev/lapic_timer.o src/vdev/ioapic.o \
            src/mm/frame.o src/mm/heap.o src/mm/cmd_mem.o
-# The virtio-mmio transport needs the virtqueue walker (src/vdev/virtq.c, built in
-# parallel): linked once that file is in the tree.
-hv-objs += $(if $(wildcard src/vdev/virtq.c),src/vdev/virtio_mmio.o)
 # Per-build variants (variants.mk): the default build has no performance counters
 # (perfc_none.o: `p` says so); make PERFC=1 links perfc.o instead, make DEBUG=1 adds assert.o.
 hv-noperfc-objs := src/core/perfc_none.o

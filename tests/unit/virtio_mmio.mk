@@ -4,10 +4,7 @@ UNIT_TESTS += test_virtio_mmio
 test_virtio_mmio_SRCS := src/vdev/virtio_mmio.c src/vdev/mmio.c tests/unit/fake_virtq.c \
                          tests/unit/test_virtio_mmio.c
 test_virtio_mmio_CFLAGS := -Itests/unit
-# The transport with the real virtq walker over a fake guest RAM, once src/vdev/virtq.c is
-# in the tree (it is built in parallel).
-ifneq ($(wildcard src/vdev/virtq.c),)
+# The transport with the real virtq walker over a fake guest RAM.
 UNIT_TESTS += test_virtio_mmio_ring
 test_virtio_mmio_ring_SRCS := src/vdev/virtio_mmio.c src/vdev/virtq.c \
                               tests/unit/test_virtio_mmio_ring.c
-endif
