@@ -211,9 +211,11 @@ static int list_next(struct parser *p, const char *key, size_t kn, unsigned list
     if (read_scalar(p, key, kn, elem) != 0)
         return -1;
     skip_space(p, true);
-    if (p->pos < p->len && p->s[p->pos] == ',')
+    if (p->pos >= p->len)
+        return fail(p, list_line, "%.*s: list not closed by ']'", CUT(key, kn));
+    if (p->s[p->pos] == ',')
         p->pos++;
-    else if (p->pos >= p->len || p->s[p->pos] != ']')
+    else if (p->s[p->pos] != ']')
         return fail(p, p->line, "%.*s: expected ',' or ']' in list", CUT(key, kn));
     return 1;
 }

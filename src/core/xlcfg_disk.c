@@ -2,7 +2,8 @@
  * that applies to Kestrel's disks, which are boot modules shown to the guest as virtio disks.
  *
  * A spec is comma-separated fields. `key=value` fields set format, vdev, access or devtype;
- * `target=` takes everything after it, commas included, so xl writes it last. A field
+ * `target=` takes everything after it, commas included, so xl writes it last (Kestrel also
+ * reads 'target=rootfs.img,vdev=xvda', which xl refuses: see read_spec). A field
  * without '=' is positional: it fills the first of target, format, vdev, access not yet
  * given (so 'rootfs.img,raw,xvda,rw', 'rootfs.img,,xvda' and 'format=raw,rootfs.img,xvda'
  * all mean the same, as in xl); an empty one takes that slot's default. xl's deprecated
@@ -200,11 +201,32 @@ static int key_field(struct disk_spec *d, const struct xlcfg_field *f)
                            "target)", XLCFG_CUT(f->p, kn));
 }
 
-/* target=: the rest of the spec from after '=', blanks and one final ',' cut (xl's STRIP). */
-static int target_field(struct disk_spec *d, const char *s, size_t n, const char *val)
+/* True for the keys a field may set besides target. */
+static bool is_disk_key(const char *s, size_t n)
 {
-    size_t vn = n - (size_t)(val - s);
+    return xlcfg_word_is(s, n, "format") || xlcfg_word_is(s, n, "vdev") ||
+           xlcfg_word_is(s, n, "access") || xlcfg_word_is(s, n, "devtype");
+}
 
+/* True if s[0..n), what follows a target='s first comma, is one or more fields, each a
+ * key=value of is_disk_key: then they are fields and not part of the target. */
+static bool only_disk_keys(const char *s, size_t n)
+{
+    struct xlcfg_field f;
+    size_t pos = 0;
+    bool any = false;
+
+    while (xlcfg_next_field(s, n, &pos, &f)) {
+        if (!f.eq || !is_disk_key(f.p, f.key_n))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+/* target=val[0..vn): blanks and one final ',' cut (xl's STRIP), then set_target. */
+static int target_field(struct disk_spec *d, const char *val, size_t vn)
+{
     if (d->has_target)
         return xlcfg_spot_fail(d->at, "disk: target given twice");
     while (vn > 0 && (val[0] == ' ' || val[0] == '\t')) {
@@ -218,15 +240,23 @@ static int target_field(struct disk_spec *d, const char *s, size_t n, const char
     return set_target(d, val, vn);
 }
 
-/* Read every field of s[0..n) into d. */
+/* Read every field of s[0..n) into d. At target=, as in xl, the rest of the spec is the
+ * target, commas included; except when all that follows its first comma is key=value
+ * fields of is_disk_key (the issue's 'target=rootfs.img,vdev=xvda,access=rw'): no module
+ * name holds ",vdev=", so those are read as fields. */
 static int read_spec(struct disk_spec *d, const char *s, size_t n)
 {
     struct xlcfg_field f;
     size_t pos = 0;
 
     while (xlcfg_next_field(s, n, &pos, &f)) {
-        if (f.eq && xlcfg_word_is(f.p, f.key_n, "target"))
-            return target_field(d, s, n, f.eq + 1);
+        if (f.eq && xlcfg_word_is(f.p, f.key_n, "target")) {
+            if (!only_disk_keys(s + pos, n - pos))
+                return target_field(d, f.val, n - (size_t)(f.val - s));
+            if (target_field(d, f.val, f.val_n) != 0)
+                return -1;
+            continue;
+        }
         if (f.eq && key_field(d, &f) != 0)
             return -1;
         if (!f.eq && set_slot(d, free_slot(d), f.p, f.n) != 0)

@@ -4,6 +4,9 @@
 UNIT_TESTS += test_xlcfg
 XLCFG_SRCS := src/core/xlcfg.c src/core/xlcfg_spec.c src/core/xlcfg_disk.c src/core/xlcfg_vif.c
 test_xlcfg_SRCS := $(XLCFG_SRCS) tests/unit/test_xlcfg.c
+# Its list keys: disk and vif specs, the default MAC.
+UNIT_TESTS += test_xlcfg_lists
+test_xlcfg_lists_SRCS := $(XLCFG_SRCS) tests/unit/test_xlcfg_lists.c
 UNIT_TESTS += test_mbimage
 test_mbimage_SRCS := src/core/mbimage.c tests/unit/test_mbimage.c
 UNIT_TESTS += test_mbinfo
