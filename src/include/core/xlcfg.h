@@ -98,7 +98,7 @@ void xlcfg_defaults(struct domain_config *c);
  * key, e.g. "hello.cfg:3: memory: expected a number of MiB, got 'lots'" (*out then holds
  * defaults and whatever was parsed before the error; do not use it). err may be NULL or
  * errsz 0. Known xl keys that Kestrel ignores are reported through warn (may be NULL),
- * one line each, e.g. "hello.cfg:5: vif: ignored (Kestrel has no use for it)". */
+ * one line each, e.g. "hello.cfg:5: vfb: ignored (Kestrel has no use for it)". */
 int xlcfg_parse(const char *text, size_t len, const char *module, struct domain_config *out,
                 char *err, size_t errsz, xlcfg_warn_fn warn, void *ctx);
 
