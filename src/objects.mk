@@ -5,7 +5,8 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/core/main.o src/core/version.o src/core/bootopts.o src/core/multiboot.o \
            src/core/panic.o src/core/symbols.o src/core/cmd_boot.o src/core/cmd_cpu.o \
            src/core/cmd_time.o src/core/cmd_diag.o \
-           src/core/xlcfg.o src/core/mbimage.o src/core/mbinfo.o \
+           src/core/xlcfg.o src/core/xlcfg_spec.o src/core/xlcfg_disk.o src/core/xlcfg_vif.o \
+           src/core/mbimage.o src/core/mbinfo.o \
            src/core/bzimage.o src/core/bzboot.o src/core/load_linux.o \
            src/core/domain.o src/core/domain_build.o src/core/guestmem.o src/core/irq.o \
            src/core/dom_console.o src/core/vcpu.o src/core/hypercall.o \
