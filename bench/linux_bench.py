@@ -24,8 +24,8 @@ is shared) hits both sides alike; ratios are taken inside a round.
    beside the idle Linux domain (B) or alone (A: the Linux domain paused; a paused domain
    is never scheduled and its timers are not armed, sched.c's wake_blocked skips it), in
    the order BAABBAAB, so a drift of the machine's load hits both alike. Speed ratio =
-   alone cycles / beside cycles. Cross-check in the raw data and the note: one burn job per round in a
-   Kestrel with no Linux domain at all.
+   alone cycles / beside cycles. Cross-check in the raw data and the note: one burn job per
+   round in a Kestrel with no Linux domain at all.
 Values: for the time ratios the best of all runs on each side (a disturbance only ever
 slows a run: min/min, as compute_bench.py does); min/median/max are the per-round ratios.
 
@@ -230,7 +230,8 @@ def figures(rounds):
               f"before the kernel's clock (QEMU, loader, decompressor) {split(kes, 0)} / "
               f"{split(bare, 0)} s, the kernel's printk time to Run /init {split(kes, 1)} / "
               f"{split(bare, 1)} s; the domain's exits to "
-              f"its shell: {med([r['boot_exits_total'] for r in kes]):.0f} ({top(kes, 'boot_exits')})"
+              f"its shell: {med([r['boot_exits_total'] for r in kes]):.0f} "
+              f"({top(kes, 'boot_exits')})"
               f"; value = min/min")))
     for side, rs in (("Kestrel", kb), ("bare", bb)):
         figs.append(B.figure(f"linux: boot to init, {side}", rs, None, "s"))
