@@ -7,3 +7,7 @@ VIRTIO_DEVS_TEST_SRCS := tests/unit/fake_virtio.c $(VIRTIO_DEVS_VIRTQ)
 UNIT_TESTS += test_virtio_blk
 test_virtio_blk_SRCS := src/vdev/virtio_blk.c $(VIRTIO_DEVS_TEST_SRCS) tests/unit/test_virtio_blk.c
 test_virtio_blk_CFLAGS := -Itests/unit
+UNIT_TESTS += test_virtio_balloon
+test_virtio_balloon_SRCS := src/vdev/virtio_balloon.c $(VIRTIO_DEVS_TEST_SRCS) \
+                            tests/unit/test_virtio_balloon.c
+test_virtio_balloon_CFLAGS := -Itests/unit
