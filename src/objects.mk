@@ -19,7 +19,7 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/mm/frame.o src/mm/heap.o src/mm/cmd_mem.o
 # The virtio device models (issue 17; the integrator wires them to domains) call the
 # virtqueue walker and the transport's services: linked once both are in the tree.
-virtio-dev-objs := src/vdev/virtio_blk.o src/vdev/virtio_balloon.o
+virtio-dev-objs := src/vdev/virtio_blk.o src/vdev/virtio_balloon.o src/vdev/virtio_rng.o
 hv-objs += $(if $(and $(wildcard src/vdev/virtq.c),$(wildcard src/vdev/virtio_mmio.c)),$(virtio-dev-objs))
 # Per-build variants (variants.mk): the default build has no performance counters
 # (perfc_none.o: `p` says so); make PERFC=1 links perfc.o instead, make DEBUG=1 adds assert.o.

@@ -11,3 +11,6 @@ UNIT_TESTS += test_virtio_balloon
 test_virtio_balloon_SRCS := src/vdev/virtio_balloon.c $(VIRTIO_DEVS_TEST_SRCS) \
                             tests/unit/test_virtio_balloon.c
 test_virtio_balloon_CFLAGS := -Itests/unit
+UNIT_TESTS += test_virtio_rng
+test_virtio_rng_SRCS := src/vdev/virtio_rng.c $(VIRTIO_DEVS_TEST_SRCS) tests/unit/test_virtio_rng.c
+test_virtio_rng_CFLAGS := -Itests/unit
