@@ -15,7 +15,9 @@
 #include "vdev/virtq.h"
 
 #define FV_RAM_BASE  0x100000ull        /* guest RAM starts here: gpa 0 is not RAM */
-#define FV_RAM_SIZE  (4ull << 20)
+#ifndef FV_RAM_SIZE
+#define FV_RAM_SIZE  (4ull << 20)      /* the fuzz target passes a smaller one */
+#endif
 #define FV_RING_NUM  64u                /* queue size the fake driver picks (capped by ops) */
 
 struct fv_buf {
