@@ -17,13 +17,13 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/vdev/acpi_pm.o src/vdev/pci.o \
            src/vdev/lapic.o src/vdev/lapic_irq.o src/vdev/lapic_timer.o src/vdev/ioapic.o \
            src/mm/frame.o src/mm/heap.o src/mm/cmd_mem.o
-# The virtio device models (issue 17; the integrator wires them to domains) call the
-# virtqueue walker and the transport's services: linked once both are in the tree.
-virtio-dev-objs := src/vdev/virtio_blk.o src/vdev/virtio_balloon.o src/vdev/virtio_rng.o
-hv-objs += $(if $(and $(wildcard src/vdev/virtq.c),$(wildcard src/vdev/virtio_mmio.c)),$(virtio-dev-objs))
 # Per-build variants (variants.mk): the default build has no performance counters
 # (perfc_none.o: `p` says so); make PERFC=1 links perfc.o instead, make DEBUG=1 adds assert.o.
 hv-noperfc-objs := src/core/perfc_none.o
 hv-perfc-objs := src/core/perfc.o
 hv-debug-objs := src/core/assert.o
 hv-objs += $(hv-noperfc-objs)
+# The virtio device models (issue 17; the integrator wires them to domains) call the
+# virtqueue walker and the transport's services: linked once both are in the tree.
+virtio-dev-objs := src/vdev/virtio_blk.o src/vdev/virtio_balloon.o src/vdev/virtio_rng.o
+hv-objs += $(if $(and $(wildcard src/vdev/virtq.c),$(wildcard src/vdev/virtio_mmio.c)),$(virtio-dev-objs))
