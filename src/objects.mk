@@ -5,7 +5,8 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/core/main.o src/core/version.o src/core/bootopts.o src/core/multiboot.o \
            src/core/panic.o src/core/symbols.o src/core/cmd_boot.o src/core/cmd_cpu.o \
            src/core/cmd_time.o src/core/cmd_diag.o \
-           src/core/xlcfg.o src/core/mbimage.o src/core/mbinfo.o \
+           src/core/xlcfg.o src/core/xlcfg_spec.o src/core/xlcfg_disk.o src/core/xlcfg_vif.o \
+           src/core/mbimage.o src/core/mbinfo.o \
            src/core/bzimage.o src/core/bzboot.o src/core/load_linux.o \
            src/core/domain.o src/core/domain_build.o src/core/guestmem.o src/core/irq.o \
            src/core/dom_console.o src/core/vcpu.o src/core/hypercall.o \
@@ -14,7 +15,7 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/sched/policy.o src/sched/sched.o src/sched/cmd_sched.o \
            src/vdev/bus.o src/vdev/uart.o src/vdev/pic.o src/vdev/pit.o src/vdev/rtc.o \
            src/vdev/i8042.o src/vdev/port80.o src/vdev/mmio.o \
-           src/vdev/acpi_pm.o src/vdev/pci.o \
+           src/vdev/acpi_pm.o src/vdev/pci.o src/vdev/virtq.o src/vdev/virtio_mmio.o \
            src/vdev/lapic.o src/vdev/lapic_irq.o src/vdev/lapic_timer.o src/vdev/ioapic.o \
            src/mm/frame.o src/mm/heap.o src/mm/cmd_mem.o
 # Per-build variants (variants.mk): the default build has no performance counters

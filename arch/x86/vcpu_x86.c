@@ -234,6 +234,25 @@ uint64_t arch_vcpu_tsc(struct vcpu *v)
     return rdtsc() + vcpu_x86(v)->msrs.tsc_offset;
 }
 
+/* Say once per MSR (for the first few distinct ones of a domain) that an access gave #GP,
+ * at the guest log level: what an operator needs to see why a guest misbehaves, without a
+ * fuzzing guest flooding the log. */
+static void note_gp_msr(struct vcpu *v, uint32_t msr, bool write)
+{
+    struct domain *d = v->dom;
+    d->gp_msr_accesses++;
+    for (unsigned i = 0; i < d->gp_msr_count; i++)
+        if (d->gp_msrs[i] == msr)
+            return;
+    if (d->gp_msr_count < DOMAIN_UNKNOWN_PORTS) {
+        d->gp_msrs[d->gp_msr_count++] = msr;
+        gprintk(LOG_INFO, "d%d: %s of MSR %#x: #GP (not offered, or a value a CPU refuses)",
+                d->id, write ? "wrmsr" : "rdmsr", msr);
+        if (d->gp_msr_count == DOMAIN_UNKNOWN_PORTS)
+            gprintk(LOG_INFO, "d%d: further MSRs giving #GP are not logged", d->id);
+    }
+}
+
 void vcpu_handle_msr(struct vcpu *v, bool write)
 {
     struct vmsr_state *m = &vcpu_x86(v)->msrs;
@@ -252,6 +271,7 @@ void vcpu_handle_msr(struct vcpu *v, bool write)
     else
         rc = vmsr_read(m, msr, rdtsc(), &val);
     if (rc) {
+        note_gp_msr(v, msr, write);
         arch_vcpu_inject_exception(v, X86_EXC_GP, true, 0);
         return;
     }

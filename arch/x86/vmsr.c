@@ -23,6 +23,7 @@ enum {
     MSR_MTRR_VAR_LAST = 0x200 + 2 * VMSR_MTRR_VAR - 1, MSR_PAT = 0x277,
     MSR_MTRR_DEF_TYPE = 0x2ff,
     MSR_AMD_SYSCFG = 0xc0010010, MSR_AMD_HWCR = 0xc0010015, MSR_AMD_INT_PENDING = 0xc0010055,
+    MSR_AMD_DE_CFG = 0xc0011029,
     MSR_AMD_VM_CR = 0xc0010114,
 };
 
@@ -41,6 +42,7 @@ enum {
 #define FEATURE_CONTROL_VALUE 1ULL              /* locked, VMX off */
 #define HWCR_IGNORED      ((1ULL << 3) | (1ULL << 6) | (1ULL << 8))    /* as KVM drops */
 #define HWCR_WRITABLE     (1ULL << 18)          /* McStatusWrEn */
+#define DE_CFG_LFENCE_SERIALIZE (1ULL << 1)
 #define VM_CR_VALUE       ((1ULL << 3) | (1ULL << 4))                  /* LOCK, SVMDIS */
 
 /* The fixed-range MTRRs, in the order of vmsr_state.mtrr_fixed. */
@@ -114,6 +116,9 @@ static int read_vendor(uint32_t msr, uint64_t *val)
         /* Family 0Fh-10h's interrupt-pending message register, read by Linux's erratum
          * 400 check: 0 = C1E not enabled, which holds for a vCPU that idles in HLT. */
         case MSR_AMD_INT_PENDING: *val = 0; return 0;
+        /* Decode configuration: only LFENCE_SERIALIZE (bit 1), set, as on Zen parts and as
+         * Linux sets it (a serializing LFENCE orders RDTSC). */
+        case MSR_AMD_DE_CFG: *val = DE_CFG_LFENCE_SERIALIZE; return 0;
         default: return 1;
         }
     }
@@ -197,6 +202,7 @@ static int write_vendor(struct vmsr_state *m, uint32_t msr, uint64_t val)
             m->hwcr = val;
             return 0;
         case MSR_AMD_SYSCFG: return val == 0 ? 0 : -1;
+        case MSR_AMD_DE_CFG: return val == DE_CFG_LFENCE_SERIALIZE ? 0 : -1;
         case MSR_AMD_VM_CR: return -1;              /* locked */
         case MSR_BIOS_SIGN_ID: return -1;           /* PATCH_LEVEL is read-only */
         default: return 1;

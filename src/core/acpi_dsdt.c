@@ -2,8 +2,10 @@
  * \_S5 tells the OS which SLP_TYP means soft-off (the PM device, vdev/acpi_pm.h, powers the
  * domain off on it); the optional \_SB.PCI0 is the PCI root bridge of vdev/pci.h, whose
  * _CRS claims bus 0, the configuration ports 0xCF8-0xCFF, every other I/O port (forwarded
- * to the ISA devices) and the 32-bit memory window where BARs may go. No processor
- * objects: Linux takes the vCPUs from the MADT alone. */
+ * to the ISA devices) and the 32-bit memory window where BARs may go. Each virtio-mmio
+ * device (vdev/virtio_mmio.h) is a \_SB.VRnn with _HID "LNRO0005" (what Linux's
+ * virtio_mmio driver matches through ACPI), its register window and its level, active-high
+ * GSI. No processor objects: Linux takes the vCPUs from the MADT alone. */
 #include "core/acpi_dsdt.h"
 #include "core/aml.h"
 #include "vdev/acpi_pm.h"
@@ -68,11 +70,10 @@ static void pci_crs(const struct acpi_config *c, struct res *r)
     put(r, 0x00, 1);
 }
 
-/* Scope(\_SB) { Device(PCI0) { ... } } */
+/* Device(PCI0) { ... }, inside \_SB. */
 static void pci_root(struct aml *a, const struct acpi_config *c)
 {
     struct res crs = { .n = 0 };
-    size_t sb = aml_scope_begin(a, "\\_SB");
     size_t dev = aml_device_begin(a, "PCI0");
 
     aml_name(a, "_HID");
@@ -83,6 +84,55 @@ static void pci_root(struct aml *a, const struct acpi_config *c)
     pci_crs(c, &crs);
     aml_buffer(a, crs.b, crs.n);
     aml_close(a, dev);
+}
+
+/* A virtio-mmio device's _CRS: Memory32Fixed (6.4.3.4, ReadWrite) and an Extended
+ * Interrupt Descriptor (6.4.3.6) for one GSI: consumer, level, active high, exclusive. */
+static void virtio_mmio_crs(const struct acpi_virtio_mmio *v, struct res *r)
+{
+    put(r, 0x86, 1);
+    put(r, 9, 2);
+    put(r, 0x01, 1);                        /* ReadWrite */
+    put(r, v->base, 4);
+    put(r, ACPI_VIRTIO_MMIO_SIZE, 4);
+    put(r, 0x89, 1);
+    put(r, 6, 2);
+    put(r, 0x01, 1);                        /* ResourceConsumer; level, high, exclusive: 0 */
+    put(r, 1, 1);                           /* one interrupt */
+    put(r, v->gsi, 4);
+    put(r, 0x79, 1);
+    put(r, 0x00, 1);
+}
+
+/* Device(VRnn) { _HID "LNRO0005", _UID n, _CRS }, inside \_SB. */
+static void virtio_mmio_device(struct aml *a, const struct acpi_virtio_mmio *v, unsigned n)
+{
+    char name[5] = { 'V', 'R', (char)('0' + n / 10 % 10), (char)('0' + n % 10), 0 };
+    struct res crs = { .n = 0 };
+    size_t dev = aml_device_begin(a, name);
+
+    aml_name(a, "_HID");
+    aml_string(a, "LNRO0005");
+    aml_name(a, "_UID");
+    aml_integer(a, n);
+    aml_name(a, "_CRS");
+    virtio_mmio_crs(v, &crs);
+    aml_buffer(a, crs.b, crs.n);
+    aml_close(a, dev);
+}
+
+/* Scope(\_SB) { the PCI root, the virtio-mmio devices }, if there is any of them. */
+static void system_bus(struct aml *a, const struct acpi_config *c)
+{
+    size_t sb;
+
+    if (!c->pci && c->n_virtio_mmio == 0)
+        return;
+    sb = aml_scope_begin(a, "\\_SB");
+    if (c->pci)
+        pci_root(a, c);
+    for (unsigned i = 0; i < c->n_virtio_mmio && i < ACPI_MAX_VIRTIO_MMIO; i++)
+        virtio_mmio_device(a, &c->virtio_mmio[i], i);
     aml_close(a, sb);
 }
 
@@ -100,7 +150,6 @@ size_t acpi_dsdt_aml(const struct acpi_config *c, uint8_t *buf, size_t cap)
     aml_integer(&a, 0);
     aml_integer(&a, 0);
     aml_close(&a, pkg);
-    if (c->pci)
-        pci_root(&a, c);
+    system_bus(&a, c);
     return a.failed ? 0 : a.len;
 }

@@ -8,6 +8,10 @@
 #include "core/acpi_dsdt.h"
 #include "lib/string.h"
 #include "vdev/acpi_pm.h"
+#include "vdev/virtio_mmio.h"
+
+_Static_assert(ACPI_MAX_VIRTIO_MMIO == VIRTIO_MMIO_MAX_DEVICES, "virtio-mmio device count");
+_Static_assert(ACPI_VIRTIO_MMIO_SIZE == VIRTIO_MMIO_SIZE, "virtio-mmio window size");
 
 #define HDR_LEN     36u
 #define RSDP_LEN    36u
@@ -258,6 +262,38 @@ static void build_rsdp(struct builder *b, size_t off, size_t rsdt, size_t xsdt)
     finish(b, off, RSDP_LEN, 32);                  /* extended checksum: all 36 */
 }
 
+/* Whether [a, a + an) and [b, b + bn) share a byte (64-bit sums: no wrap). */
+static bool overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+    return a < b + bn && b < a + an;
+}
+
+/* The problem of virtio-mmio device i of c, or NULL: its window aligned and clear of the
+ * others before it, the PCI window and the APICs' pages; its GSI one of the I/O APIC's
+ * pins 16-23 (so the MADT needs no override) and no other device's. */
+static const char *check_virtio_mmio(const struct acpi_config *c, unsigned i)
+{
+    const struct acpi_virtio_mmio *v = &c->virtio_mmio[i];
+    uint64_t size = ACPI_VIRTIO_MMIO_SIZE;
+
+    if (v->base % ACPI_VIRTIO_MMIO_SIZE || v->base == 0)
+        return "acpi: virtio-mmio window misaligned";
+    if ((c->pci && overlap(v->base, size, c->pci_mem_base,
+                           (uint64_t)c->pci_mem_end - c->pci_mem_base + 1)) ||
+        overlap(v->base, size, c->lapic_addr & ~0xfffu, 0x1000) ||
+        overlap(v->base, size, c->ioapic_addr & ~0xfffu, 0x1000))
+        return "acpi: virtio-mmio window overlaps the PCI window or an APIC";
+    if (v->gsi < c->ioapic_gsi_base + 16 || v->gsi >= c->ioapic_gsi_base + ACPI_IOAPIC_PINS)
+        return "acpi: virtio-mmio GSI must be an I/O APIC pin 16-23";
+    for (unsigned j = 0; j < i; j++) {
+        if (overlap(v->base, size, c->virtio_mmio[j].base, size))
+            return "acpi: virtio-mmio windows overlap";
+        if (v->gsi == c->virtio_mmio[j].gsi)
+            return "acpi: virtio-mmio GSI used twice";
+    }
+    return NULL;
+}
+
 /* The config's problem, or NULL. */
 static const char *check(const struct acpi_config *c, uint64_t gpa)
 {
@@ -277,6 +313,14 @@ static const char *check(const struct acpi_config *c, uint64_t gpa)
         return "acpi: empty PCI memory window";
     if (gpa > FOUR_GIB - ACPI_TABLES_MAX_LEN)
         return "acpi: tables must lie below 4 GiB";
+    if (c->n_virtio_mmio > ACPI_MAX_VIRTIO_MMIO)
+        return "acpi: too many virtio-mmio devices";
+    for (unsigned i = 0; i < c->n_virtio_mmio; i++) {
+        const char *why = check_virtio_mmio(c, i);
+
+        if (why)
+            return why;
+    }
     return NULL;
 }
 
@@ -296,6 +340,20 @@ void acpi_config_default(struct acpi_config *c, unsigned ncpus)
     c->reset_value = ACPI_RESET_VALUE;
     c->pci_mem_base = ACPI_PCI_MEM_BASE;
     c->pci_mem_end = ACPI_PCI_MEM_END;
+}
+
+/* Contract: see acpi_tables.h. */
+int acpi_config_virtio_mmio(struct acpi_config *c, unsigned n)
+{
+    if (n > ACPI_MAX_VIRTIO_MMIO)
+        return -1;
+    c->n_virtio_mmio = n;
+    for (unsigned i = 0; i < n; i++)
+        c->virtio_mmio[i] = (struct acpi_virtio_mmio){
+            .base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_STRIDE,
+            .gsi = c->ioapic_gsi_base + VIRTIO_MMIO_GSI_BASE + i,
+        };
+    return 0;
 }
 
 /* Contract: see acpi_tables.h. */

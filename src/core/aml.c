@@ -6,8 +6,8 @@
 
 enum {
     ZERO_OP = 0x00, ONE_OP = 0x01, NAME_OP = 0x08, BYTE_PREFIX = 0x0a, WORD_PREFIX = 0x0b,
-    DWORD_PREFIX = 0x0c, QWORD_PREFIX = 0x0e, SCOPE_OP = 0x10, BUFFER_OP = 0x11,
-    PACKAGE_OP = 0x12, EXT_OP_PREFIX = 0x5b, DEVICE_OP = 0x82, ROOT_CHAR = 0x5c,
+    DWORD_PREFIX = 0x0c, STRING_PREFIX = 0x0d, QWORD_PREFIX = 0x0e, SCOPE_OP = 0x10,
+    BUFFER_OP = 0x11, PACKAGE_OP = 0x12, EXT_OP_PREFIX = 0x5b, DEVICE_OP = 0x82, ROOT_CHAR = 0x5c,
     DUAL_NAME_PREFIX = 0x2e, MULTI_NAME_PREFIX = 0x2f,
 };
 
@@ -219,6 +219,18 @@ size_t aml_device_begin(struct aml *a, const char *path)
     mark = aml_open(a);
     aml_name_string(a, path);
     return mark;
+}
+
+/* Contract: see aml.h. */
+void aml_string(struct aml *a, const char *s)
+{
+    aml_byte(a, STRING_PREFIX);
+    for (; *s; s++) {
+        if (*s < 0x20 || *s > 0x7e)
+            a->failed = true;
+        aml_byte(a, (uint8_t)*s);
+    }
+    aml_byte(a, 0);
 }
 
 /* Contract: see aml.h. */

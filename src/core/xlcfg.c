@@ -10,8 +10,11 @@
  *   statement := KEY '=' value [ '#' comment ]
  *   value     := "string" | 'string' | number | word | '[' [ value { ',' value } [','] ] ']'
  * Lists may span lines. Strings have no escapes (xl's have few, and no key we use needs one).
- * Unquoted words are accepted as numbers (xl's NUMBER) and nothing else. */
+ * Unquoted words are accepted as numbers (xl's NUMBER) and nothing else. The elements of
+ * `disk` and `vif` lists go, one quoted spec at a time with its line, to xlcfg_disk.c and
+ * xlcfg_vif.c. */
 #include "core/xlcfg.h"
+#include "xlcfg_priv.h"
 #include "lib/ctype.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -48,17 +51,19 @@ struct parser {
 /* Keys we use, in one table so messages and duplicate checks share it. */
 enum key_id {
     K_NAME, K_KERNEL, K_RAMDISK, K_EXTRA, K_CMDLINE, K_ROOT, K_MEMORY, K_MAXMEM, K_VCPUS,
-    K_MAXVCPUS, K_WEIGHT, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_COUNT
+    K_MAXVCPUS, K_WEIGHT, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_DISK, K_VIF,
+    K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
     "name", "kernel", "ramdisk", "extra", "cmdline", "root", "memory", "maxmem", "vcpus",
-    "maxvcpus", "cpu_weight", "on_poweroff", "on_reboot", "on_crash", "autostart",
+    "maxvcpus", "cpu_weight", "on_poweroff", "on_reboot", "on_crash", "autostart", "disk",
+    "vif",
 };
 
 /* Keys xl knows that Kestrel has no use for: accepted (lists too) with a warning, so a cfg
  * written for Xen still boots here. */
 static const char *const ignored_keys[] = {
-    "builder", "type", "on_watchdog", "on_soft_reset", "serial", "vif", "disk", "vfb", "vkb",
+    "builder", "type", "on_watchdog", "on_soft_reset", "serial", "vfb", "vkb",
     "vnc", "vnclisten", "sdl", "pci", "usb", "usbctrl", "usbdev", "boot", "bootloader",
     "bootloader_args", "device_model_version", "device_model_override", "cpus", "cpus_soft",
     "cap", "uuid", "seclabel", "localtime", "acpi", "apic", "pae", "hap", "nestedhvm", "vga",
@@ -189,40 +194,64 @@ static int read_scalar(struct parser *p, const char *key, size_t kn, struct valu
                 (unsigned char)c);
 }
 
+/* The list iterator: with p->pos inside a list (after its '[' or an element), read the next
+ * element into *elem and its line into *line and return 1, or consume the closing ']' and
+ * return 0, or return -1 (error set). list_line is the '[''s line, for "not closed". */
+static int list_next(struct parser *p, const char *key, size_t kn, unsigned list_line,
+                     struct value *elem, unsigned *line)
+{
+    skip_space(p, true);
+    if (p->pos >= p->len)
+        return fail(p, list_line, "%.*s: list not closed by ']'", CUT(key, kn));
+    if (p->s[p->pos] == ']') {
+        p->pos++;
+        return 0;
+    }
+    *line = p->line;
+    if (read_scalar(p, key, kn, elem) != 0)
+        return -1;
+    skip_space(p, true);
+    if (p->pos >= p->len)
+        return fail(p, list_line, "%.*s: list not closed by ']'", CUT(key, kn));
+    if (p->s[p->pos] == ',')
+        p->pos++;
+    else if (p->s[p->pos] != ']')
+        return fail(p, p->line, "%.*s: expected ',' or ']' in list", CUT(key, kn));
+    return 1;
+}
+
 /* Read a value at p->pos. A list is checked for syntax (it may span lines) and returned as
- * V_LIST covering its text; its elements are not kept, since no key we use takes one. */
+ * V_LIST covering its text, '[' to ']': list_begin walks its elements again. */
 static int read_value(struct parser *p, const char *key, size_t kn, struct value *v)
 {
-    unsigned start_line = p->line;
+    unsigned start_line = p->line, line;
     size_t start = p->pos;
+    struct value elem;
+    int rc;
 
     if (p->pos >= p->len || p->s[p->pos] != '[')
         return read_scalar(p, key, kn, v);
     p->pos++;
-    for (;;) {                           /* each pass consumes bytes, so this ends by len */
-        struct value elem;
-
-        skip_space(p, true);
-        if (p->pos >= p->len)
-            return fail(p, start_line, "%.*s: list not closed by ']'", CUT(key, kn));
-        if (p->s[p->pos] == ']')
-            break;
-        if (read_scalar(p, key, kn, &elem) != 0)
-            return -1;
-        skip_space(p, true);
-        if (p->pos < p->len && p->s[p->pos] == ',') {
-            p->pos++;
-            continue;
-        }
-        if (p->pos < p->len && p->s[p->pos] == ']')
-            break;
-        return fail(p, p->line, "%.*s: expected ',' or ']' in list", CUT(key, kn));
-    }
-    p->pos++;
+    while ((rc = list_next(p, key, kn, start_line, &elem, &line)) > 0)
+        ;                                /* each element consumes bytes: this ends by len */
+    if (rc < 0)
+        return -1;
     v->kind = V_LIST;
     v->p = p->s + start;
     v->n = p->pos - start;
     return 0;
+}
+
+/* A parser over list value v alone (read by read_value, starting on line), placed after its
+ * '[' for list_next; messages still go to p's module and buffers. */
+static void list_begin(const struct parser *p, unsigned line, const struct value *v,
+                       struct parser *it)
+{
+    *it = *p;
+    it->s = v->p;
+    it->len = v->n;
+    it->pos = 1;
+    it->line = line;
 }
 
 /* Strict unsigned number: decimal or 0x hex, all of s[0..n), at most max. */
@@ -333,6 +362,31 @@ static int get_action(struct parser *p, unsigned line, const char *key, const st
                 "rename-restart)", key, CUT(v->p, v->n));
 }
 
+/* disk and vif: each element of the list, a quoted spec, to its parser with its line. */
+static int apply_list(struct parser *p, unsigned line, enum key_id k, const struct value *v,
+                      struct domain_config *c)
+{
+    const char *key = key_names[k];
+    struct parser it;
+    struct value e;
+    unsigned el;
+    int rc;
+
+    if (v->kind != V_LIST)
+        return fail(p, line, "%s: expected a list [ '...', ... ], got '%.*s'", key,
+                    CUT(v->p, v->n));
+    list_begin(p, line, v, &it);
+    while ((rc = list_next(&it, key, strlen(key), line, &e, &el)) > 0) {
+        struct xlcfg_spot at = { p->mod, el, p->err, p->errsz, p->warn, p->ctx };
+
+        if (e.kind != V_STRING)
+            return fail(p, el, "%s: expected a quoted spec, got %.*s", key, CUT(e.p, e.n));
+        if ((k == K_DISK ? xlcfg_disk_add : xlcfg_vif_add)(&at, e.p, e.n, c) != 0)
+            return -1;
+    }
+    return rc;
+}
+
 /* Store one supported key's value into c. */
 static int apply(struct parser *p, unsigned line, enum key_id k, const struct value *v,
                  struct domain_config *c)
@@ -412,6 +466,9 @@ static int apply(struct parser *p, unsigned line, enum key_id k, const struct va
             return -1;
         c->autostart = n != 0;
         return 0;
+    case K_DISK:
+    case K_VIF:
+        return apply_list(p, line, k, v, c);
     case K_COUNT:
         break;
     }

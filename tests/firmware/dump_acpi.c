@@ -2,7 +2,9 @@
  * so ACPICA's disassembler (iasl -d) can check them (tests/system/test_acpi_iasl.py does).
  * Built by tests/firmware/firmware.mk to build/firmware/dump_acpi.
  *
- *   dump_acpi DIR [--cpus N] [--pci] [--power-button] [--gpa ADDR]
+ *   dump_acpi DIR [--cpus N] [--pci] [--power-button] [--gpa ADDR] [--virtio N]
+ *
+ * --virtio N describes N virtio-mmio devices at Kestrel's places (acpi_config_virtio_mmio).
  *
  * Writes DIR/rsdp.dat, DIR/rsdt.dat, DIR/xsdt.dat, DIR/facp.dat, DIR/facs.dat,
  * DIR/dsdt.dat, DIR/apic.dat and prints the layout as "key=value" lines. Exits 0, 1 if the
@@ -42,7 +44,7 @@ int main(int argc, char **argv)
     struct acpi_config c;
     struct acpi_tables_layout l;
     const char *err = NULL, *dir;
-    unsigned long cpus = 1;
+    unsigned long cpus = 1, virtio = 0;
     unsigned long long gpa = ACPI_TABLES_GPA;
     int pci = 0, button = 0;
 
@@ -54,6 +56,8 @@ int main(int argc, char **argv)
             cpus = strtoul(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--gpa") && i + 1 < argc)
             gpa = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--virtio") && i + 1 < argc)
+            virtio = strtoul(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--pci"))
             pci = 1;
         else if (!strcmp(argv[i], "--power-button"))
@@ -64,6 +68,10 @@ int main(int argc, char **argv)
     acpi_config_default(&c, (unsigned)cpus);
     c.pci = pci;
     c.power_button = button;
+    if (acpi_config_virtio_mmio(&c, virtio > ~0u ? ~0u : (unsigned)virtio) != 0) {
+        fprintf(stderr, "dump_acpi: too many virtio-mmio devices\n");
+        return 1;
+    }
     if (acpi_tables_build(&c, gpa, buf, sizeof(buf), &l, &err) != 0) {
         fprintf(stderr, "dump_acpi: %s\n", err);
         return 1;
@@ -80,6 +88,7 @@ int main(int argc, char **argv)
            (unsigned long long)l.e820_size, l.e820_type);
     return 0;
 usage:
-    fprintf(stderr, "usage: dump_acpi DIR [--cpus N] [--pci] [--power-button] [--gpa ADDR]\n");
+    fprintf(stderr, "usage: dump_acpi DIR [--cpus N] [--pci] [--power-button] [--gpa ADDR]"
+                    " [--virtio N]\n");
     return 2;
 }

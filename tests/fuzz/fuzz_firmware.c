@@ -3,6 +3,7 @@
  *   the guest address and the buffer size too) built into an exact-size heap buffer, so
  *   ASan flags any write past it; an accepted build must have checksums that sum to 0
  *   (RSDP both, every table), lengths inside the buffer and the E820 range covering it;
+ *   virtio-mmio devices at Kestrel's places or anywhere (windows, GSIs, too many);
  * - an odd byte: a script of port reads and writes (any size) over the PM block, the PCI
  *   bus with a host bridge, a device with a BAR and the reset register, with clock steps
  *   and power-button presses. Checks: CONFIG_ADDRESS never shows its reserved bits,
@@ -57,6 +58,21 @@ static void check_table(const uint8_t *buf, size_t len, size_t off)
         abort();
 }
 
+/* The virtio-mmio device list: none to one too many, at Kestrel's places or anywhere. */
+static void fuzz_virtio_mmio(struct cursor *c, struct acpi_config *cfg)
+{
+    unsigned n = (unsigned)take(c, 1) % (ACPI_MAX_VIRTIO_MMIO + 2), i;
+
+    if (acpi_config_virtio_mmio(cfg, n) != 0)
+        cfg->n_virtio_mmio = n;
+    if (take(c, 1) & 1)
+        return;
+    for (i = 0; i < n && i < ACPI_MAX_VIRTIO_MMIO; i++) {
+        cfg->virtio_mmio[i].base = (uint32_t)take(c, 4);
+        cfg->virtio_mmio[i].gsi = (uint32_t)take(c, 4);
+    }
+}
+
 static void fuzz_tables(struct cursor *c)
 {
     struct acpi_config cfg;
@@ -81,6 +97,7 @@ static void fuzz_tables(struct cursor *c)
     }
     cfg.pci = take(c, 1) & 1;
     cfg.power_button = take(c, 1) & 1;
+    fuzz_virtio_mmio(c, &cfg);
     if (buf && acpi_tables_build(&cfg, gpa, buf, cap, &l, NULL) == 0) {
         if (l.length > cap || l.rsdp_offset + 36 > l.length || sum(buf + l.rsdp_offset, 20) ||
             sum(buf + l.rsdp_offset, 36) || l.rsdp_gpa % 16 || l.e820_addr > gpa ||

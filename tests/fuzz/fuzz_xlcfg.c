@@ -1,6 +1,7 @@
 /* libFuzzer target: xlcfg_parse on arbitrary bytes (an exact-size copy, not NUL-terminated,
  * so ASan flags any read past len). Checks that it never crashes, that errors and warnings
- * are single non-empty lines, and that an accepted config keeps every documented rule. */
+ * are single non-empty lines, and that an accepted config keeps every documented rule, its
+ * disk and vif lists included (the corpus seeds both). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +20,58 @@ static void on_warn(void *ctx, const char *line)
 static int terminated(const char *s, size_t size)
 {
     return memchr(s, '\0', size) != NULL;
+}
+
+/* The disk letter of a vdev (xvd[a-z], hd[a-z], sd[a-z], vd[a-z]), or 0. */
+static char vdev_letter(const char *v)
+{
+    size_t n = strlen(v);
+
+    if ((n == 4 && strncmp(v, "xvd", 3) == 0) ||
+        (n == 3 && (strncmp(v, "hd", 2) == 0 || strncmp(v, "sd", 2) == 0 ||
+                    strncmp(v, "vd", 2) == 0)))
+        return v[n - 1] >= 'a' && v[n - 1] <= 'z' ? v[n - 1] : 0;
+    return 0;
+}
+
+/* An accepted config's disks and vifs keep the documented rules: bounded counts, terminated
+ * non-empty names, disks in strictly rising letter order, one vif per bridge, unicast MACs. */
+static void check_lists(const struct domain_config *c)
+{
+    static const char bridge_chars[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+    char last = 0;
+
+    if (c->ndisks > XLCFG_DISKS_MAX || c->nvifs > XLCFG_VIFS_MAX)
+        abort();
+    for (unsigned i = 0; i < c->ndisks; i++) {
+        const struct xlcfg_disk *d = &c->disks[i];
+        char letter;
+
+        if (!terminated(d->target, sizeof(d->target)) || d->target[0] == '\0' ||
+            strchr(d->target, '/') || strchr(d->target, ' ') ||
+            !terminated(d->vdev, sizeof(d->vdev)))
+            abort();
+        letter = vdev_letter(d->vdev);
+        if (!letter || letter <= last)
+            abort();
+        last = letter;
+    }
+    for (unsigned i = 0; i < c->nvifs; i++) {
+        const struct xlcfg_vif *v = &c->vifs[i];
+        size_t n;
+
+        if (!terminated(v->bridge, sizeof(v->bridge)))
+            abort();
+        n = strlen(v->bridge);
+        if (n == 0 || strspn(v->bridge, bridge_chars) != n)
+            abort();
+        if (v->mac_set && (v->mac[0] & 1))
+            abort();
+        for (unsigned j = 0; j < i; j++)
+            if (strcmp(v->bridge, c->vifs[j].bridge) == 0)
+                abort();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -50,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (c.on_poweroff > ACTION_RENAME_RESTART || c.on_reboot > ACTION_RENAME_RESTART ||
             c.on_crash > ACTION_RENAME_RESTART)
             abort();
+        check_lists(&c);
     }
     /* a tiny error buffer must still be terminated */
     if (xlcfg_parse(text, size, "f", &c, err, 3, NULL, NULL) != 0 && strlen(err) > 2)

@@ -3,8 +3,9 @@ ACPICA, the one Linux uses. build/firmware/dump_acpi (tests/firmware/firmware.mk
 each table to a file; `iasl -d` must decode every one without an error or a warning, the
 decoded tables must compile back into the same bytes (so every field was understood as we
 meant it), and `acpiexec`, which loads the FADT, DSDT, FACS and MADT as an OS does, must
-evaluate \\_S5 to our soft-off SLP_TYP and the PCI root's _HID and _CRS. No machine is
-booted."""
+evaluate \\_S5 to our soft-off SLP_TYP and the PCI root's _HID and _CRS, and decode each
+virtio-mmio device's _CRS (its register window and level, active-high GSI) with the resource
+code Linux runs. No machine is booted."""
 import os
 import re
 import shutil
@@ -49,7 +50,28 @@ def body(dsl):
 
 
 CONFIGS = [[], ["--cpus", "2"], ["--cpus", "4", "--pci"], ["--cpus", "64", "--pci"],
-           ["--cpus", "254", "--pci", "--power-button"], ["--gpa", "0x7ff01230"]]
+           ["--cpus", "254", "--pci", "--power-button"], ["--gpa", "0x7ff01230"],
+           ["--cpus", "2", "--virtio", "1"], ["--cpus", "4", "--pci", "--virtio", "8"],
+           ["--cpus", "254", "--pci", "--power-button", "--virtio", "8"]]
+
+
+def virtio_count(args):
+    return int(args[args.index("--virtio") + 1]) if "--virtio" in args else 0
+
+
+def check_virtio_dsl(dsl, n):
+    """Each \\_SB.VRnn as the disassembler reads it: LNRO0005, _UID n, its window at
+    0xFE000000 + n * 0x1000 of 0x200 bytes and GSI 16 + n, level, active high."""
+    assert dsl.count('Name (_HID, "LNRO0005")') == n
+    for i in range(n):
+        dev = dsl.split(f"Device (VR{i:02d})", 1)[1].split("Device (", 1)[0]
+        uid = "Zero" if i == 0 else "One" if i == 1 else f"0x{i:02X}"
+        assert f"Name (_UID, {uid})" in dev, dev
+        assert re.search(r"Memory32Fixed \(ReadWrite,\s*0x%08X,\s*// Address Base\s*"
+                         r"0x00000200," % (0xFE000000 + i * 0x1000), dev), dev
+        assert "Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, )" in dev, dev
+        assert re.search(r"\{\s*0x%08X,\s*\}" % (16 + i), dev), dev
+    assert f"Device (VR{n:02d})" not in dsl
 
 
 @pytest.mark.parametrize("args", CONFIGS, ids=lambda a: "_".join(a) or "default")
@@ -63,6 +85,8 @@ def test_iasl_decodes_and_recompiles(dump_acpi, tmp_path, args):
         if t == "dsdt":
             assert "Name (\\_S5, Package (0x04)" in dsl
             assert ("PNP0A03" in dsl) == ("--pci" in args)
+            assert ("0xFDFFFFFF," in dsl) == ("--pci" in args)   # PCI window's end
+            check_virtio_dsl(dsl, virtio_count(args))
         rc, out = iasl(tmp_path, "-p", f"re_{t}", f"{t}.dsl")
         assert rc == 0, out
         ours = (tmp_path / f"{t}.dat").read_bytes()
@@ -93,3 +117,29 @@ def test_acpiexec_loads_and_evaluates(dump_acpi, tmp_path):
     assert [int(x, 16) for x in ints] == [5, 5, 0, 0], s5
     assert "[Integer] = 00000000030AD041" in out           # EisaId("PNP0A03")
     assert "ACPI: FACP" in out and "ACPI: APIC" in out
+
+
+def test_acpiexec_decodes_virtio_mmio_resources(dump_acpi, tmp_path):
+    n = 3
+    dump(dump_acpi, tmp_path, "--cpus", "2", "--pci", "--virtio", str(n))
+    cmds = "; ".join([f"evaluate \\_SB.VR{i:02d}._HID; resources \\_SB.VR{i:02d}"
+                      for i in range(n)])
+    r = subprocess.run(["acpiexec", "-b", cmds, "facp.dat", "dsdt.dat", "apic.dat",
+                        "facs.dat"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert "ACPI Error" not in out and "ACPI Warning" not in out, out
+    assert out.count('[String] Length 08 = "LNRO0005"') == n, out
+    for i in range(n):
+        dev = out.split(f"Device: \\_SB.VR{i:02d}", 1)[1].split("Device: ", 1)[0]
+        fields = dict(re.findall(r"^\s*([A-Za-z][A-Za-z0-9 ]*?) : (\S+)\s*$", dev, re.M))
+        assert fields["Address"] == "%08X" % (0xFE000000 + i * 0x1000), dev
+        assert fields["Address Length"] == "00000200", dev
+        assert fields["Write Protect"] == "ReadWrite", dev
+        assert fields["Triggering"] == "Level", dev
+        assert fields["Polarity"] == "ActiveHigh", dev
+        assert fields["Sharing"] == "Exclusive", dev
+        assert fields["Type"] == "ResourceConsumer", dev
+        assert fields["Interrupt Count"] == "01", dev
+        assert fields["Dword00"] == "%08X" % (16 + i), dev

@@ -2,7 +2,11 @@
 # parser, the guest's Multiboot info builder and the scheduler policy (simulated).
 # Included by the top-level Makefile, which builds each to build/unit/<name>.
 UNIT_TESTS += test_xlcfg
-test_xlcfg_SRCS := src/core/xlcfg.c tests/unit/test_xlcfg.c
+XLCFG_SRCS := src/core/xlcfg.c src/core/xlcfg_spec.c src/core/xlcfg_disk.c src/core/xlcfg_vif.c
+test_xlcfg_SRCS := $(XLCFG_SRCS) tests/unit/test_xlcfg.c
+# Its list keys: disk and vif specs, the default MAC.
+UNIT_TESTS += test_xlcfg_lists
+test_xlcfg_lists_SRCS := $(XLCFG_SRCS) tests/unit/test_xlcfg_lists.c
 UNIT_TESTS += test_mbimage
 test_mbimage_SRCS := src/core/mbimage.c tests/unit/test_mbimage.c
 UNIT_TESTS += test_mbinfo
@@ -12,7 +16,7 @@ test_sched_policy_SRCS := src/sched/policy.c tests/unit/test_sched_policy.c
 # The domain life cycle (domain.c, domain_build.c) with the real cfg reader, loader, guest
 # memory (over fake_p2m.c) and devices; the backend, scheduler and clock are stubs.
 UNIT_TESTS += test_domain_lifecycle
-test_domain_lifecycle_SRCS := src/core/domain.c src/core/domain_build.c src/core/xlcfg.c \
+test_domain_lifecycle_SRCS := src/core/domain.c src/core/domain_build.c $(XLCFG_SRCS) \
     src/core/mbimage.c src/core/mbinfo.c src/core/multiboot.c src/core/guestmem.c \
     src/core/bzimage.c src/core/bzboot.c src/core/load_linux.c src/core/irq.c \
     src/vdev/mmio.c src/vdev/acpi_pm.c src/vdev/pci.c src/core/acpi_tables.c src/core/acpi_dsdt.c src/core/aml.c src/vdev/lapic.c src/vdev/lapic_irq.c src/vdev/lapic_timer.c src/vdev/ioapic.c \

@@ -1,8 +1,8 @@
 /* Unit tests for the ACPI tables (src/core/acpi_tables.c, acpi_dsdt.c) and the AML emitter
  * (src/core/aml.c): checksums, signatures, lengths and revisions of every table, pointers
  * resolving to the right tables inside the buffer, the FADT's fields, the MADT for 1, 2, 4,
- * 64 and 254 vCPUs, the DSDT's \_S5 and PCI root, PkgLength encoding at its 1/2/3/4-byte
- * boundaries, refused configs, and buffers too small (never a byte written past them). */
+ * 64 and 254 vCPUs, the DSDT's \_S5, PCI root and virtio-mmio devices, PkgLength encoding
+ * at its 1/2/3/4-byte boundaries, refused configs, and buffers too small (never a byte written past them). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -424,6 +424,117 @@ static void test_aml_names_and_limits(void **state)
     assert_int_equal(aml_eisaid("PNP0A03"), 0x030ad041u);
     assert_int_equal(aml_eisaid("PNP0a03"), 0);
     assert_int_equal(aml_eisaid("PNP0A0"), 0);
+    /* Strings: StringPrefix, the characters, NUL; printable ASCII only. */
+    aml_init(&a, out, sizeof(out));
+    aml_string(&a, "LNRO0005");
+    assert_false(a.failed);
+    assert_int_equal(a.len, 10);
+    assert_memory_equal(out, "\x0dLNRO0005\0", 10);
+    aml_init(&a, out, sizeof(out));
+    aml_string(&a, "");
+    assert_int_equal(a.len, 2);
+    aml_init(&a, out, sizeof(out));
+    aml_string(&a, "A\nB");
+    assert_true(a.failed);
+    aml_init(&a, out, sizeof(out));
+    aml_string(&a, "\xc3\xa9");
+    assert_true(a.failed);
+}
+
+/* The virtio-mmio devices: each \_SB.VRnn byte for byte as iasl would assemble it, the
+ * PCI window's default end below them, and no MADT override for their GSIs. */
+static void test_dsdt_virtio_mmio(void **state)
+{
+    static const uint8_t vr03[] = {
+        0x5b, 0x82, 0x3b, 'V', 'R', '0', '3',
+        0x08, '_', 'H', 'I', 'D', 0x0d, 'L', 'N', 'R', 'O', '0', '0', '0', '5', 0x00,
+        0x08, '_', 'U', 'I', 'D', 0x0a, 0x03,
+        0x08, '_', 'C', 'R', 'S', 0x11, 0x1a, 0x0a, 0x17,
+        0x86, 0x09, 0x00, 0x01, 0x00, 0x30, 0x00, 0xfe, 0x00, 0x02, 0x00, 0x00,
+        0x89, 0x06, 0x00, 0x01, 0x01, 0x13, 0x00, 0x00, 0x00,
+        0x79, 0x00,
+    };
+    static const uint8_t pci_end[] = { 0xff, 0xff, 0xff, 0xfd };
+    struct acpi_config c;
+    struct acpi_tables_layout l;
+    size_t len, madt_len;
+
+    (void)state;
+    acpi_config_default(&c, 4);
+    assert_int_equal(c.n_virtio_mmio, 0);
+    assert_int_equal(c.pci_mem_end, 0xfdffffffu);
+    assert_int_equal(acpi_tables_build(&c, GPA, buf, sizeof(buf), &l, NULL), 0);
+    madt_len = rd(buf + l.madt + 4, 4);
+    assert_null(memmem(buf + l.dsdt, rd(buf + l.dsdt + 4, 4), "LNRO", 4));
+    c.pci = true;
+    assert_int_equal(acpi_config_virtio_mmio(&c, ACPI_MAX_VIRTIO_MMIO + 1), -1);
+    assert_int_equal(c.n_virtio_mmio, 0);
+    assert_int_equal(acpi_config_virtio_mmio(&c, ACPI_MAX_VIRTIO_MMIO), 0);
+    memset(buf, 0xcc, sizeof(buf));
+    assert_int_equal(acpi_tables_build(&c, GPA, buf, sizeof(buf), &l, NULL), 0);
+    len = rd(buf + l.dsdt + 4, 4);
+    assert_int_equal(sum(buf + l.dsdt, len), 0);
+    assert_non_null(memmem(buf + l.dsdt, len, vr03, sizeof(vr03)));
+    assert_non_null(memmem(buf + l.dsdt, len, pci_end, sizeof(pci_end)));
+    for (unsigned i = 0; i < ACPI_MAX_VIRTIO_MMIO; i++) {
+        char name[5] = { 'V', 'R', '0', (char)('0' + i), 0 };
+        const uint8_t *d = memmem(buf + l.dsdt, len, name, 4);
+        uint8_t window[4] = { 0x00, (uint8_t)(0x10 * i), 0x00, 0xfe };
+
+        assert_non_null(d);
+        assert_int_equal(c.virtio_mmio[i].base, 0xfe000000u + 0x1000 * i);
+        assert_int_equal(c.virtio_mmio[i].gsi, 16 + i);
+        assert_non_null(memmem(d, len - (size_t)(d - buf - l.dsdt), window, 4));
+    }
+    assert_null(memmem(buf + l.dsdt, len, "VR08", 4));
+    assert_int_equal(rd(buf + l.madt + 4, 4), madt_len);
+    /* Without PCI the devices still get their \_SB scope. */
+    c.pci = false;
+    assert_int_equal(acpi_tables_build(&c, GPA, buf, sizeof(buf), &l, NULL), 0);
+    len = rd(buf + l.dsdt + 4, 4);
+    assert_non_null(memmem(buf + l.dsdt, len, vr03, sizeof(vr03)));
+    assert_null(memmem(buf + l.dsdt, len, "PCI0", 4));
+    /* The largest config still fits the documented buffer. */
+    acpi_config_default(&c, ACPI_MAX_VCPUS);
+    c.pci = true;
+    c.power_button = true;
+    acpi_config_virtio_mmio(&c, ACPI_MAX_VIRTIO_MMIO);
+    assert_int_equal(acpi_tables_build(&c, GPA, buf, sizeof(buf), &l, NULL), 0);
+}
+
+static void test_bad_virtio_mmio_configs(void **state)
+{
+    struct acpi_config c;
+    struct acpi_tables_layout l;
+    const char *err;
+
+    (void)state;
+#define REFUSE_VIRTIO(stmt) do { acpi_config_default(&c, 4); c.pci = true; \
+        acpi_config_virtio_mmio(&c, 3); stmt; err = NULL; \
+        assert_int_equal(acpi_tables_build(&c, GPA, buf, sizeof(buf), &l, &err), -1); \
+        assert_non_null(err); assert_non_null(strstr(err, "virtio-mmio")); } while (0)
+    REFUSE_VIRTIO(c.n_virtio_mmio = ACPI_MAX_VIRTIO_MMIO + 1);
+    REFUSE_VIRTIO(c.virtio_mmio[1].base += 0x100);
+    REFUSE_VIRTIO(c.virtio_mmio[0].base = 0);
+    REFUSE_VIRTIO(c.virtio_mmio[2].base = c.virtio_mmio[0].base);
+    REFUSE_VIRTIO(c.pci_mem_end = 0xfebfffff);              /* the old window covered them */
+    REFUSE_VIRTIO(c.virtio_mmio[1].base = 0xc0000000);
+    REFUSE_VIRTIO(c.virtio_mmio[1].base = ACPI_IOAPIC_ADDR + 0x200);
+    REFUSE_VIRTIO(c.virtio_mmio[1].base = ACPI_LAPIC_ADDR);
+    REFUSE_VIRTIO(c.virtio_mmio[1].gsi = 15);               /* an ISA pin */
+    REFUSE_VIRTIO(c.virtio_mmio[1].gsi = 24);               /* past the I/O APIC */
+    REFUSE_VIRTIO(c.virtio_mmio[2].gsi = c.virtio_mmio[0].gsi);
+    REFUSE_VIRTIO(c.ioapic_gsi_base = 8);                  /* GSI 16 is then its pin 8 */
+    /* Without PCI the window may lie anywhere else below 4 GiB; a moved I/O APIC moves the
+     * GSIs with it. */
+    acpi_config_default(&c, 4);
+    acpi_config_virtio_mmio(&c, 3);
+    c.virtio_mmio[1].base = 0xc0000000;
+    assert_int_equal(acpi_tables_build(&c, GPA, buf, sizeof(buf), &l, NULL), 0);
+    c.ioapic_gsi_base = 8;
+    acpi_config_virtio_mmio(&c, 8);
+    assert_int_equal(c.virtio_mmio[7].gsi, 31);
+    assert_int_equal(acpi_tables_build(&c, GPA, buf, sizeof(buf), &l, NULL), 0);
 }
 
 int main(void)
@@ -434,6 +545,8 @@ int main(void)
         cmocka_unit_test(test_power_button_flag),
         cmocka_unit_test(test_madt_sizes),
         cmocka_unit_test(test_dsdt_s5_and_pci),
+        cmocka_unit_test(test_dsdt_virtio_mmio),
+        cmocka_unit_test(test_bad_virtio_mmio_configs),
         cmocka_unit_test(test_unaligned_gpa),
         cmocka_unit_test(test_buffer_too_small),
         cmocka_unit_test(test_bad_configs),

@@ -180,6 +180,9 @@ static void test_amd_configuration_msrs(void **state)
     refused(0xc0010010, 1ULL << 23);                        /* memory encryption */
     assert_int_equal(rd(0xc0010114), 0x18);                 /* VM_CR: SVM locked off */
     assert_int_equal(rd(0xc0010055), 0);                    /* IntPend: no C1E (erratum 400) */
+    assert_int_equal(rd(0xc0011029), 2);                    /* DE_CFG: LFENCE serializing */
+    accepted(0xc0011029, 2);
+    refused(0xc0011029, 0);
     refused(0xc0010055, 0);                                 /* writes: #GP, as before */
     refused(0xc0010114, 0);
     refused(0x8b, 0);                                       /* PATCH_LEVEL read-only */

@@ -131,20 +131,20 @@ static void test_ignored_keys_warn(void **state)
 {
     (void)state;
     assert_int_equal(parse(MIN "builder = \"generic\"\n"
-                           "vif = [ 'mac=00:16:3e:00:00:01,bridge=xenbr0', ]\n"
-                           "disk = [ 'phy:/dev/vg/g,xvda,w',\n"
-                           "         'file:/x.img,xvdb,r' # second\n"
+                           "vfb = [ 'vnc=1,vnclisten=0.0.0.0', ]\n"
+                           "pci = [ '0000:01:00.0',\n"
+                           "         '0000:02:00.0' # second\n"
                            "       ]\n"
                            "on_watchdog = \"destroy\"\nserial = 'pty'\n"
                            "memory = 64\n"), 0);
     assert_int_equal(w.n, 5);
     assert_string_equal(w.msg[0], "t.cfg:3: builder: ignored (Kestrel has no use for it)");
-    assert_non_null(strstr(w.msg[1], "t.cfg:4: vif:"));
-    assert_non_null(strstr(w.msg[2], "t.cfg:5: disk:"));
+    assert_non_null(strstr(w.msg[1], "t.cfg:4: vfb:"));
+    assert_non_null(strstr(w.msg[2], "t.cfg:5: pci:"));
     assert_non_null(strstr(w.msg[3], "t.cfg:8: on_watchdog:"));
     assert_int_equal(c.memory_mb, 64);
     /* a NULL warn callback is fine */
-    assert_int_equal(xlcfg_parse(MIN "vif=[]", strlen(MIN "vif=[]"), NULL, &c, NULL, 0,
+    assert_int_equal(xlcfg_parse(MIN "pci=[]", strlen(MIN "pci=[]"), NULL, &c, NULL, 0,
                                  NULL, NULL), 0);
 }
 

@@ -35,7 +35,7 @@ def test_linux_boots_to_its_shell_and_powers_off(boot, tmp_path):
     begin = k.mark()
     k.send("poweroff -f\r")
     try:
-        m = k.expect(rb"\(XEN\) (d1 \(web\): (?:poweroff|reboot|crash)[^\r\n]*)", 300)
+        m = k.expect(rb"\(XEN\) (d1 \(web\): (?:poweroff|reboot|crash)[^\r\n]*)\r?\n", 300)
     except AssertionError:
         tail = k.output()[begin:].decode(errors="replace")[-2000:]
         raise AssertionError("no poweroff line from Kestrel after the guest's poweroff; the "

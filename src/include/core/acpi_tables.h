@@ -1,8 +1,8 @@
 /* The domain's ACPI tables (ACPI 6.x layouts): from a small description of the virtual
  * motherboard (vCPUs, local APIC and I/O APIC, the PM register ports, SCI, reset register,
- * an optional PCI root bridge), acpi_tables_build() writes a complete table set -- RSDP
+ * an optional PCI root bridge, virtio-mmio devices), acpi_tables_build() writes a complete table set -- RSDP
  * (revision 2), RSDT, XSDT, FADT (revision 6), FACS, DSDT (hand-assembled AML holding \_S5
- * and, if asked, \_SB.PCI0) and MADT -- into a caller's buffer that will be copied to
+ * and, if asked, \_SB.PCI0 and \_SB.VRnn) and MADT -- into a caller's buffer that will be copied to
  * guest-physical address gpa. Pure: no hardware, no allocation; host-tested.
  *
  * Where to put it: gpa = ACPI_TABLES_GPA (0xE0000) puts every table, RSDP included, inside
@@ -28,7 +28,17 @@
 #define ACPI_RESET_PORT        0xCF9u       /* PIIX4/ICH reset control register */
 #define ACPI_RESET_VALUE       0x06u        /* bit 1 (hard reset) | bit 2 (do it) */
 #define ACPI_PCI_MEM_BASE      0xC0000000u  /* default PCI memory window (32-bit BARs) */
-#define ACPI_PCI_MEM_END       0xFEBFFFFFu  /* inclusive; just below the I/O APIC */
+#define ACPI_PCI_MEM_END       0xFDFFFFFFu  /* inclusive; below the virtio-mmio devices */
+#define ACPI_MAX_VIRTIO_MMIO   8u           /* vdev/virtio_mmio.h: VIRTIO_MMIO_MAX_DEVICES */
+#define ACPI_VIRTIO_MMIO_SIZE  0x200u       /* each device's register window */
+
+/* One virtio-mmio device (vdev/virtio_mmio.h): Device (VRnn) { _HID "LNRO0005", _UID n,
+ * _CRS: Memory32Fixed (ReadWrite, base, 0x200), Interrupt (ResourceConsumer, Level,
+ * ActiveHigh, Exclusive) { gsi } } under \_SB, n its index in the config's list. */
+struct acpi_virtio_mmio {
+    uint32_t base;              /* 0x200-aligned */
+    uint32_t gsi;               /* an I/O APIC pin 16..23 (no MADT override needed) */
+};
 
 /* E820 type the returned range should get: reserved (2), not ACPI reclaim (3), because the
  * FACS lives in it and must never be reused as RAM. */
@@ -50,6 +60,8 @@ struct acpi_config {
     bool pci;                   /* describe \_SB.PCI0 (PNP0A03) with bus 0 and CF8-CFF */
     uint32_t pci_mem_base;      /* PCI memory window [base, end] for the _CRS, if pci */
     uint32_t pci_mem_end;
+    unsigned n_virtio_mmio;     /* devices in virtio_mmio[] (<= ACPI_MAX_VIRTIO_MMIO) */
+    struct acpi_virtio_mmio virtio_mmio[ACPI_MAX_VIRTIO_MMIO];
 };
 
 /* What the loader needs to place the tables. */
@@ -66,13 +78,20 @@ struct acpi_tables_layout {
 
 /* Fill c with Kestrel's motherboard for ncpus vCPUs: the addresses above, I/O APIC ID
  * ncpus, GSI base 0, the PM block of src/include/vdev/acpi_pm.h at its default base, SCI
- * IRQ 9, reset register 0xCF9 = 0x06, no power button, no PCI. */
+ * IRQ 9, reset register 0xCF9 = 0x06, no power button, no PCI, no virtio-mmio devices. */
 void acpi_config_default(struct acpi_config *c, unsigned ncpus);
+
+/* Set c's virtio-mmio list to n devices at Kestrel's places (vdev/virtio_mmio.h): device
+ * i's window at VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_STRIDE, its GSI c->ioapic_gsi_base +
+ * VIRTIO_MMIO_GSI_BASE + i. Returns 0, or -1 (c unchanged) if n > ACPI_MAX_VIRTIO_MMIO. */
+int acpi_config_virtio_mmio(struct acpi_config *c, unsigned n);
 
 /* Write the table set for c into buf[0..cap) for guest-physical address gpa and describe it
  * in *out. Returns 0, or -1 with *err (if err is non-NULL) set to one static line when the
  * config is invalid (ncpus out of range, I/O APIC ID clashing with a LAPIC ID, SCI IRQ not
- * ISA, a PM port block wrapping past 0xFFFF, an empty PCI window), gpa is not below 4 GiB
+ * ISA, a PM port block wrapping past 0xFFFF, an empty PCI window; a virtio-mmio device
+ * list too long, a window misaligned, overlapping another, the PCI window or the APICs'
+ * pages, a GSI outside the I/O APIC's pins 16-23 or used twice), gpa is not below 4 GiB
  * minus ACPI_TABLES_MAX_LEN, or cap is too small. Never writes outside buf[0..cap); on
  * error the contents of buf are unspecified. */
 int acpi_tables_build(const struct acpi_config *c, uint64_t gpa, uint8_t *buf, size_t cap,

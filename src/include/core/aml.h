@@ -50,6 +50,9 @@ size_t aml_package_begin(struct aml *a, unsigned nelems);
 size_t aml_scope_begin(struct aml *a, const char *path);
 size_t aml_device_begin(struct aml *a, const char *path);
 
+/* A String (StringPrefix, the characters of s, NUL): printable ASCII only, else failed. */
+void aml_string(struct aml *a, const char *s);
+
 /* BufferOp holding bytes[0..n). */
 void aml_buffer(struct aml *a, const uint8_t *bytes, size_t n);
 

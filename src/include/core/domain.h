@@ -70,6 +70,9 @@ struct domain {
     uint16_t unknown_ports[DOMAIN_UNKNOWN_PORTS];
     unsigned unknown_port_count;
     uint64_t unknown_port_accesses;
+    uint32_t gp_msrs[DOMAIN_UNKNOWN_PORTS];     /* distinct MSRs that gave #GP, logged once */
+    unsigned gp_msr_count;
+    uint64_t gp_msr_accesses;
     /* console: ring of raw output, a line being assembled for the (dN) prefix, input queue */
     char *con_ring;
     uint64_t con_written;

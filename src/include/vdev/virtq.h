@@ -59,19 +59,27 @@ void virtq_reset(struct virtq *q);
 
 /* Take the next available request: 1 with *req filled, 0 if none is pending (or the queue
  * is not ready or broken), -1 if the ring is malformed: the queue is then marked broken.
- * Checked: num a power of two <= VIRTQ_MAX_NUM; the areas in guest RAM; the available index
- * at most num ahead of last_avail; every descriptor index < num; a chain ends within num
- * descriptors (a loop is an error, not a hang) and VIRTQ_MAX_SEGS buffers; an indirect
- * table is 16-byte entries, not nested, not combined with NEXT, at most num entries;
- * device-readable buffers come before device-writable ones; no length sum overflows. */
+ * Checked: num a power of two <= VIRTQ_MAX_NUM; the areas aligned (16, 2, 4) and in guest
+ * RAM; the available index at most num ahead of last_avail; every descriptor index < num; a
+ * chain ends within num descriptors (a loop is an error, not a hang) and VIRTQ_MAX_SEGS
+ * buffers; an indirect table is 16-byte entries, not nested, not combined with NEXT, at
+ * most num entries, starting and ending in guest RAM; device-readable buffers come before
+ * device-writable ones; each buffer's first and last bytes are guest RAM (a hole inside
+ * one shows as a short gather/scatter); each direction's total fits in 32 bits (the used
+ * ring's len). INDIRECT is accepted whether or not it was negotiated.
+ * With event_idx, finding the ring empty writes avail_event (= last_avail) and looks once
+ * more, so the driver notifies for its next entry: a device pops until 0 before it waits
+ * for a notification. */
 int virtq_pop(struct virtq *q, const struct virtq_mem *mem, struct virtq_req *req);
 
 /* Give a finished request back: (head, written) into the used ring, then the used index.
- * 0, or -1 if the used ring is not in guest RAM (the queue is marked broken). */
+ * 0, or -1: the queue is not ready, broken, or head >= num (a device bug: nothing is
+ * written), or the used ring is not in guest RAM (the queue is then marked broken). */
 int virtq_push(struct virtq *q, const struct virtq_mem *mem, uint16_t head, uint32_t written);
 
 /* After one or more pushes that moved used_idx from old_used: should the device interrupt
- * the driver (VIRTQ_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX)? */
+ * the driver (VIRTQ_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX)? False if nothing
+ * was pushed or the queue is broken; true if the driver's field cannot be read. */
 bool virtq_should_notify(struct virtq *q, const struct virtq_mem *mem, uint16_t old_used);
 
 /* Copy up to len device-readable bytes starting at byte off of the request's readable part

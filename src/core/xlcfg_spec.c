@@ -1,0 +1,92 @@
+/* What the cfg reader's spec parsers (xlcfg_disk.c, xlcfg_vif.c) share: one-line messages
+ * that name the module and line of the list element, and the split of a spec into its
+ * comma-separated fields. Everything here reads only inside the bounds it is given. */
+#include "xlcfg_priv.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+#define SPOT_MSG_MAX 256
+
+/* Format "<mod>:<line>: <fmt...>" into out[size]. */
+static void spot_format(const struct xlcfg_spot *at, char *out, size_t size, const char *fmt,
+                        va_list ap)
+{
+    char msg[SPOT_MSG_MAX];
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    snprintf(out, size, "%s:%u: %s", at->mod ? at->mod : "cfg", at->line, msg);
+}
+
+/* Contract in xlcfg_priv.h. */
+int xlcfg_spot_fail(const struct xlcfg_spot *at, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!at->err || at->errsz == 0)
+        return -1;
+    va_start(ap, fmt);
+    spot_format(at, at->err, at->errsz, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Contract in xlcfg_priv.h. */
+void xlcfg_spot_warn(const struct xlcfg_spot *at, const char *fmt, ...)
+{
+    char line[SPOT_MSG_MAX];
+    va_list ap;
+
+    if (!at->warn)
+        return;
+    va_start(ap, fmt);
+    spot_format(at, line, sizeof(line), fmt, ap);
+    va_end(ap);
+    at->warn(at->ctx, line);
+}
+
+/* True for the blanks trimmed around a field. */
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Contract in xlcfg_priv.h. */
+bool xlcfg_next_field(const char *s, size_t n, size_t *pos, struct xlcfg_field *f)
+{
+    size_t start = *pos, end;
+    const char *comma;
+
+    while (start < n && is_blank(s[start]))
+        start++;
+    if (start >= n)
+        return false;
+    comma = memchr(s + start, ',', n - start);
+    end = comma ? (size_t)(comma - s) : n;
+    *pos = comma ? end + 1 : n;
+    while (end > start && is_blank(s[end - 1]))
+        end--;
+    f->p = s + start;
+    f->n = end - start;
+    f->eq = memchr(f->p, '=', f->n);
+    f->key_n = 0;
+    f->val = NULL;
+    f->val_n = 0;
+    if (f->eq) {
+        f->key_n = (size_t)(f->eq - f->p);
+        while (f->key_n > 0 && is_blank(f->p[f->key_n - 1]))
+            f->key_n--;
+        f->val = f->eq + 1;
+        f->val_n = f->n - (size_t)(f->val - f->p);
+        while (f->val_n > 0 && is_blank(f->val[0])) {
+            f->val++;
+            f->val_n--;
+        }
+    }
+    return true;
+}
+
+/* Contract in xlcfg_priv.h. */
+bool xlcfg_word_is(const char *s, size_t n, const char *word)
+{
+    return strlen(word) == n && strncmp(s, word, n) == 0;
+}
