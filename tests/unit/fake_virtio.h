@@ -1,9 +1,8 @@
 /* A test transport for the virtio devices (tests/unit/fake_virtio.c): the virtio.h services
  * over a fake guest RAM with real split rings in it, and the driver's side of those rings
  * (descriptor chains built as Linux builds them, the available ring, reading the used
- * ring), so a device model runs against real ring layouts through src/vdev/virtq.c (or the
- * stand-in tests/unit/virtq_standin.c until that lands). Used by the unit tests and the
- * fuzz targets of tests/unit/virtio_devs.mk and tests/fuzz/virtio_devs.mk. */
+ * ring), so a device model runs against real ring layouts through src/vdev/virtq.c.
+ * Used by tests/unit/virtio_devs.mk and tests/fuzz/virtio_devs.mk. */
 #ifndef KESTREL_TESTS_FAKE_VIRTIO_H
 #define KESTREL_TESTS_FAKE_VIRTIO_H
 

@@ -1,9 +1,7 @@
 # Unit tests for the virtio device models (src/vdev/virtio_blk.c, virtio_balloon.c,
-# virtio_rng.c) over a test transport with real split rings (tests/unit/fake_virtio.c).
-# They run through the real virtqueue walker, src/vdev/virtq.c, once it exists; until then
-# through the stand-in tests/unit/virtq_standin.c.
-VIRTIO_DEVS_VIRTQ := $(if $(wildcard src/vdev/virtq.c),src/vdev/virtq.c,tests/unit/virtq_standin.c)
-VIRTIO_DEVS_TEST_SRCS := tests/unit/fake_virtio.c $(VIRTIO_DEVS_VIRTQ)
+# virtio_rng.c) over a test transport with real split rings (tests/unit/fake_virtio.c),
+# through the real virtqueue walker (src/vdev/virtq.c).
+VIRTIO_DEVS_TEST_SRCS := tests/unit/fake_virtio.c src/vdev/virtq.c
 UNIT_TESTS += test_virtio_blk
 test_virtio_blk_SRCS := src/vdev/virtio_blk.c $(VIRTIO_DEVS_TEST_SRCS) tests/unit/test_virtio_blk.c
 test_virtio_blk_CFLAGS := -Itests/unit
