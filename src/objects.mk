@@ -8,7 +8,7 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/core/xlcfg.o src/core/xlcfg_spec.o src/core/xlcfg_disk.o src/core/xlcfg_vif.o \
            src/core/mbimage.o src/core/mbinfo.o \
            src/core/bzimage.o src/core/bzboot.o src/core/load_linux.o \
-           src/core/domain.o src/core/domain_build.o src/core/guestmem.o src/core/irq.o \
+           src/core/domain.o src/core/domain_build.o src/core/guestmem.o src/core/irq.o src/core/domain_virtio.o src/core/domain_devices.o src/core/cmd_block.o \
            src/core/dom_console.o src/core/vcpu.o src/core/hypercall.o \
            src/core/cmd_domain.o src/core/cmd_dump.o \
            src/core/aml.o src/core/acpi_dsdt.o src/core/acpi_tables.o \

@@ -4,7 +4,7 @@ hv-objs += arch/x86/boot/head.o arch/x86/entry.o arch/x86/gdt.o arch/x86/traps.o
            arch/x86/pic.o arch/x86/time.o arch/x86/uart16550.o arch/x86/paging.o \
            arch/x86/reboot.o arch/x86/rtc.o arch/x86/vga.o arch/x86/virt.o arch/x86/vcpu_x86.o \
            arch/x86/guest_walk.o arch/x86/string_io.o arch/x86/fpu.o arch/x86/vmsr.o arch/x86/debugregs.o \
-           arch/x86/mmio_insn.o arch/x86/mmio_emul.o arch/x86/mmio_exit.o arch/x86/pvclock.o arch/x86/pvclock_abi.o \
+           arch/x86/mmio_insn.o arch/x86/mmio_emul.o arch/x86/mmio_exit.o arch/x86/pvclock.o arch/x86/pvclock_abi.o arch/x86/random.o \
            arch/x86/stack_guard.o \
            arch/x86/svm/svm.o arch/x86/svm/svm_entry.o arch/x86/svm/npt.o arch/x86/svm/svm_cr.o
 hv-objs += arch/x86/vmx/vmx.o arch/x86/vmx/vmx_exit.o arch/x86/vmx/vmx_entry.o arch/x86/vmx/ept.o

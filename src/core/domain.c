@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include "core/domain.h"
 #include "core/domain_build.h"
+#include "core/domain_devices.h"
 #include "core/boot.h"
 #include "sched/sched.h"
 #include "console/log.h"
@@ -367,6 +368,7 @@ int domain_set_target(struct domain *d, uint64_t mib, char *err, size_t errsz)
         return -1;
     }
     d->target_pages = pages;
+    domain_devices_balloon_target(d);
     return 0;
 }
 

@@ -15,6 +15,8 @@
 #include "core/bzimage.h"
 #include "core/load_linux.h"
 #include "core/irq.h"
+#include "core/domain_virtio.h"
+#include "core/domain_devices.h"
 #include "console/log.h"
 #include "mm/frame.h"
 #include "arch/time.h"
@@ -195,6 +197,8 @@ static int load_guest(struct domain *d, const char *cfgname, char *err, size_t e
 
 void domain_unbuild(struct domain *d)
 {
+    domain_virtio_free(d);
+    domain_devices_free(d);
     if (d->vcpu.arch)
         arch_vcpu_destroy(&d->vcpu);
     if (d->p2m_root)

@@ -5,6 +5,8 @@
 #include "core/acpi_tables.h"
 #include "core/bzboot.h"
 #include "core/bzimage.h"
+#include "core/domain_virtio.h"
+#include "core/domain_devices.h"
 #include "core/domain.h"
 #include "core/guestmem.h"
 #include "core/multiboot.h"
@@ -55,14 +57,20 @@ static bool copy_pieces(struct domain *d, const struct linux_boot *b, const uint
 #define BP_ACPI_RSDP_ADDR 0x070
 
 /* The domain's ACPI tables (the motherboard of core/irq.h and the devices domain_build
- * wires: PM block, reset register, PCI bus 0), for ACPI_TABLES_GPA, which lies in the
+ * wires: PM block, reset register, PCI bus 0, the virtio-mmio devices), for ACPI_TABLES_GPA, which lies in the
  * legacy hole the E820 map reserves; their address into the zero page. 0 or -1. */
-static int build_acpi(struct linux_boot *b, char *err, size_t errsz, const char *cfgname)
+static int build_acpi(struct domain *d, struct linux_boot *b, char *err, size_t errsz,
+                      const char *cfgname)
 {
     struct acpi_config c;
     const char *why = "";
     acpi_config_default(&c, 1);
     c.pci = true;
+    if (acpi_config_virtio_mmio(&c, domain_virtio_count(d)) != 0) {
+        snprintf(err, errsz, "%s: cannot describe %u virtio devices", cfgname,
+                 domain_virtio_count(d));
+        return -1;
+    }
     if (acpi_tables_build(&c, ACPI_TABLES_GPA, b->acpi, sizeof(b->acpi), &b->acpi_layout,
                           &why) != 0) {
         snprintf(err, errsz, "%s: cannot build the ACPI tables: %s", cfgname, why);
@@ -97,7 +105,8 @@ int load_linux(struct domain *d, const struct boot_module *k, const struct boot_
         snprintf(err, errsz, "%s: kernel %s: %s", cfgname, k->name, why);
         goto out;
     }
-    if (build_acpi(b, err, errsz, cfgname) != 0)
+    if (domain_linux_devices(d, cfgname, err, errsz) != 0 ||
+        build_acpi(d, b, err, errsz, cfgname) != 0)
         goto out;
     bzboot_tables(b->plan.entry.bits, b->gdt, b->pt);
     if (!copy_pieces(d, b, img, rd)) {

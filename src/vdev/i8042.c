@@ -32,12 +32,16 @@ static void command(struct vi8042 *k, uint8_t cmd)
     case 0x60: k->pending_cmd = cmd; break;            /* write command byte */
     case 0xa7: k->cmd_byte |= 0x20; break;             /* disable aux */
     case 0xa8: k->cmd_byte &= (uint8_t)~0x20; break;   /* enable aux */
+    case 0xa9: output(k, 0x01); break;                 /* aux interface test: clock line
+                                                          stuck low, i.e. no mouse port */
     case 0xaa: output(k, 0x55); break;                 /* self-test: passed */
     case 0xab: output(k, 0x00); break;                 /* keyboard interface test: ok */
     case 0xad: k->cmd_byte |= 0x10; break;             /* disable keyboard */
     case 0xae: k->cmd_byte &= (uint8_t)~0x10; break;   /* enable keyboard */
     case 0xd0: output(k, k->out_port); break;          /* read output port */
     case 0xd1: k->pending_cmd = cmd; break;            /* write output port */
+    case 0xd2:                                         /* write keyboard output buffer */
+    case 0xd3: k->pending_cmd = cmd; break;            /* write aux output buffer */
     default:
         /* 0xF0-0xFF pulse the output port bits whose mask bit is 0; bit 0 is reset */
         if ((cmd & 0xf0) == 0xf0 && !(cmd & 1))
@@ -54,6 +58,11 @@ static void data(struct vi8042 *k, uint8_t v)
     k->pending_cmd = 0;
     if (cmd == 0x60) {
         k->cmd_byte = v;
+    } else if (cmd == 0xd2 || cmd == 0xd3) {
+        /* Echoed as keyboard data: with no mouse port, the aux loopback Linux tries first
+         * comes back without the aux-data status bit, which it reads as "no aux" at once
+         * rather than after a timeout. */
+        output(k, v);
     } else if (cmd == 0xd1) {
         k->out_port = v;
         if (!(v & 1))                                  /* reset line is active low */

@@ -49,6 +49,23 @@ static int setup(void **state)
     return 0;
 }
 
+/* A controller with no mouse port answers Linux's aux probes at once: the loopback
+ * (0xD3) echoes without the aux-data bit (0x20) and the aux test (0xA9) says 0x01. */
+static void test_no_aux_port_answers_fast(void **state)
+{
+    (void)state;
+    out(0x64, 0xd3);
+    out(0x60, 0x5a);
+    assert_int_equal(in(0x64) & 0x21, 0x01);  /* data ready, not aux data */
+    assert_int_equal(in(0x60), 0x5a);
+    out(0x64, 0xa9);
+    assert_int_equal(in(0x64) & 1, 1);
+    assert_int_equal(in(0x60), 0x01);
+    out(0x64, 0xd2);
+    out(0x60, 0x33);
+    assert_int_equal(in(0x60), 0x33);
+}
+
 static void test_status_and_harmless_commands(void **state)
 {
     (void)state;
@@ -115,6 +132,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_status_and_harmless_commands, setup),
+        cmocka_unit_test_setup(test_no_aux_port_answers_fast, setup),
         cmocka_unit_test_setup(test_resets, setup),
         cmocka_unit_test_setup(test_port80, setup),
     };

@@ -37,6 +37,9 @@ enum domain_state {
 
 enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH };
 
+struct domain_virtio;
+struct domain_devices;
+
 struct domain {
     int id;
     bool used;
@@ -67,6 +70,8 @@ struct domain {
     struct vacpi_reset rcr;         /* reset control register (0xCF9) */
     struct vpci_bus pci;            /* PCI bus 0 behind 0xCF8/0xCFC */
     struct vpci_func host_bridge;   /* its 00:00.0 */
+    struct domain_virtio *virtio;   /* virtio-mmio devices, NULL: none (core/domain_virtio.h) */
+    struct domain_devices *devices; /* what they are (core/domain_devices.h), Linux only */
     uint16_t unknown_ports[DOMAIN_UNKNOWN_PORTS];
     unsigned unknown_port_count;
     uint64_t unknown_port_accesses;

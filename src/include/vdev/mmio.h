@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VDEV_MMIO_MAX_RANGES 8
+#define VDEV_MMIO_MAX_RANGES 16   /* the APIC pages and up to 8 virtio devices */
 
 /* Read size (1, 2, 4 or 8) bytes at offset off of the device's range (the access lies
  * wholly inside it); the result is taken modulo 2^(8*size). */
