@@ -233,3 +233,94 @@ def cpu_flags(sh):
     """The `flags` of /proc/cpuinfo's first CPU, as a set."""
     out = sh.check("grep -m1 '^flags' /proc/cpuinfo")
     return set(out.split(":", 1)[1].split()) if ":" in out else set()
+
+
+# ---- the virtio guests' assets and boots (issue 17) -------------------------------------------
+# tests/linux/mkinitramfs.sh --virtio's initramfs loads the kernel's virtio and ext4 modules
+# (tests/linux/fetch-modules.sh), prints MODULES_LOADED with their names (a line per module
+# that failed first), then on root=/dev/vdX mounts it and switch_roots into the ext4 image of
+# tests/linux/mkrootfs.sh, whose /init prints ROOTFS_MARKER before the same shell and prompt;
+# a root it cannot mount gives one ROOT_FAILED line and the plain MARKER and shell.
+
+ROOTFS_MARKER = "KESTREL-ROOTFS up"
+MODULES_LOADED = "KESTREL-MODULES loaded:"
+MODULE_FAILED = "KESTREL-MODULES insmod "
+ROOT_FAILED = r"KESTREL-ROOT (?:no block device|cannot mount|\S+ has no)"
+RO_DISK_TEXT = "KESTREL-RO-DISK hello"     # /hello.txt of build/linux/ro.img
+
+_virtio_assets = {}
+
+
+def run_asset_script(name, *args):
+    """Run tests/linux/<name> with args; its last line is a path, or the test is skipped
+    (SKIP: ...)."""
+    r = subprocess.run(["sh", os.path.join(ROOT, "tests", "linux", name), *args],
+                       capture_output=True, text=True, timeout=900)
+    out = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+    if r.returncode == 0 and out.startswith("SKIP"):
+        pytest.skip(f"{name}: {out}")
+    assert r.returncode == 0 and os.path.isfile(out), \
+        f"tests/linux/{name} {' '.join(args)} failed ({r.returncode}): {r.stdout}{r.stderr}"
+    return out
+
+
+def virtio_assets():
+    """{vmlinuz, initrd (initrd-virtio.gz), modules (load.list's directory), rootfs
+    (rootfs.img), ro (ro.img)}: built or fetched once. The images are the pristine copies:
+    a test boots a copy (disk_copy), since a disk's writes change its file."""
+    if not _virtio_assets:
+        _virtio_assets["vmlinuz"], _ = assets()
+        _virtio_assets["modules"] = os.path.dirname(run_asset_script("fetch-modules.sh"))
+        _virtio_assets["initrd"] = run_asset_script("mkinitramfs.sh", "--virtio")
+        _virtio_assets["rootfs"] = run_asset_script("mkrootfs.sh")
+        _virtio_assets["ro"] = os.path.join(os.path.dirname(_virtio_assets["rootfs"]), "ro.img")
+    return dict(_virtio_assets)
+
+
+def module_load_order():
+    """The module names the virtio initramfs loads, in its order (build/linux/modules)."""
+    with open(os.path.join(virtio_assets()["modules"], "load.list")) as f:
+        return f.read().split()
+
+
+def disk_copy(directory, which="rootfs", name=None):
+    """A fresh copy of virtio_assets()[which] in directory (named name, default the
+    original's basename); returns its path."""
+    src = virtio_assets()[which]
+    dst = os.path.join(str(directory), name or os.path.basename(src))
+    with open(src, "rb") as fi, open(dst, "wb") as fo:
+        while True:
+            chunk = fi.read(1 << 20)
+            if not chunk:
+                return dst
+            fo.write(chunk)
+
+
+def ext4_file(image, path):
+    """The content of `path` inside the ext4 image file (Debian's debugfs, no mount), as
+    text, or None when it is not there."""
+    debugfs = "/usr/sbin/debugfs" if os.path.exists("/usr/sbin/debugfs") else "debugfs"
+    r = subprocess.run([debugfs, "-R", f"cat {path}", image], capture_output=True, text=True)
+    if r.returncode != 0 or "File not found" in r.stderr:
+        return None
+    return r.stdout
+
+
+def modules_line(k, timeout=BOOT_S):
+    """Wait for the virtio initramfs's MODULES_LOADED line anywhere after k.pos; return
+    (the names it says loaded, the failure lines before it)."""
+    m = k.expect(re.escape(MODULES_LOADED) + r"([^\r\n]*)\r?\n", timeout)
+    text = k.output()[:m.start()].decode(errors="replace")
+    failed = re.findall(re.escape(MODULE_FAILED) + r"[^\r\n]*", text)
+    return m.group(1).decode().split(), failed
+
+
+def tsc_khz():
+    """The host's TSC rate in kHz, from /proc/cpuinfo's `cpu MHz` (2000000 if none): QEMU
+    TCG's guest TSC is the host's."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^cpu MHz\s*:\s*([\d.]+)", f.read(), re.M)
+        return int(float(m.group(1)) * 1000) if m else 2000000
+    except OSError:
+        return 2000000
