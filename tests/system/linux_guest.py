@@ -324,3 +324,46 @@ def tsc_khz():
         return int(float(m.group(1)) * 1000) if m else 2000000
     except OSError:
         return 2000000
+
+
+def boot_to_rootfs(k, dom, name, timeout=BOOT_S, since=None):
+    """Wait until d<dom> (<name>), booted with the virtio initramfs and root=/dev/vdX, ran
+    the disk's /init (ROOTFS_MARKER) and its shell (banner). Returns None then; when the
+    initramfs could not switch root (its ROOT_FAILED line, then its own MARKER) it returns
+    what went wrong instead: that line, the modules that failed, and what the guest saw
+    (ACPI LNRO0005 devices, virtio devices, its virtio/blk kernel lines), read from the
+    initramfs's shell, so a test can fail saying what was missing."""
+    start = k.pos if since is None else since
+    m = wait_line(k, dom, name, "(?:" + re.escape(ROOTFS_MARKER) + "|" + ROOT_FAILED + "|"
+                  + re.escape(MARKER) + ")", timeout, start)
+    said = m.group(0).decode(errors="replace")
+    if ROOTFS_MARKER in said:
+        wait_line(k, dom, name, re.escape(SHELL_BANNER), 60)
+        return None
+    wait_line(k, dom, name, re.escape(SHELL_BANNER), 60)
+    failed = [t for t in _dom_lines(k, dom, start) if t.startswith(MODULE_FAILED)]
+    sh = attach(k, name, dom)
+    acpi = sh.run("ls /sys/bus/acpi/devices | grep LNRO0005")[1].split()
+    virtio = sh.run("ls /sys/bus/virtio/devices")[1].split()
+    blk = sh.run("ls /sys/block | grep '^vd'")[1].split()
+    _, log = sh.run("dmesg | grep -i -E 'virtio|vd[a-z]|LNRO' | grep -v 'ommand line' "
+                    "| tail -n 8", 60)
+    to_xen(k)
+    if not acpi:
+        missing = "no LNRO0005 (virtio-mmio) device in the DSDT"
+    elif not virtio:
+        missing = f"{len(acpi)} LNRO0005 devices but virtio_mmio probed no virtio device"
+    elif not blk:
+        missing = f"virtio devices {virtio} but no virtio disk (/dev/vdX)"
+    else:
+        missing = f"disks {blk}, but not the root"
+    return (f"d{dom} ({name}) did not boot from its virtio disk: {missing}; the initramfs "
+            f"said: {said[len(f'(d{dom}) '):]}\n" + "".join(f"  {t}\n" for t in failed)
+            + f"the guest sees: LNRO0005 {acpi}, virtio {virtio}, disks {blk}; its log:\n"
+            + log)
+
+
+def _dom_lines(k, dom, since):
+    """The text of d<dom>'s lines in k's output after `since`."""
+    text = k.output()[since:].decode(errors="replace")
+    return re.findall(r"\(d" + str(dom) + r"\) ([^\r\n]*)", text)
