@@ -14,6 +14,14 @@ $(BUILD)/linux/bzplan: tests/linux/bzplan.c src/core/bzimage.c src/include/core/
 linux-assets:
 	@sh tests/linux/fetch-kernel.sh
 	@sh tests/linux/mkinitramfs.sh
+
+# The virtio guests' assets (issue 17): the kernel's modules, the initramfs that loads them
+# (build/linux/initrd-virtio.gz) and the ext4 disk images (build/linux/rootfs.img, ro.img).
+.PHONY: linux-virtio-assets
+linux-virtio-assets: linux-assets
+	@sh tests/linux/fetch-modules.sh
+	@sh tests/linux/mkinitramfs.sh --virtio
+	@sh tests/linux/mkrootfs.sh
 ifeq ($(BOARD),linux)
 run board: linux-assets
 endif

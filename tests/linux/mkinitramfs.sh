@@ -8,15 +8,28 @@
 # root is needed. Prints the initrd's path. Cached: rebuilt only when this script,
 # mkcpio.py or a rootfs file changes (build/linux/initrd.gz.stamp holds their checksum).
 # Without apt-get (not a Debian host) it prints "SKIP: <reason>" and exits 0.
+#
+# `mkinitramfs.sh --virtio` builds build/linux/initrd-virtio.gz instead (issue 17): the same
+# archive with the kernel modules of tests/linux/fetch-modules.sh in /lib/modules, their
+# load order in /etc/modules.list and tests/linux/virtio/init as /init (loads them, then
+# switch_roots into root=/dev/vdX, or prints the same marker and runs the same shell).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 dir=$root/build/linux
-out=$dir/initrd.gz
+variant=
+[ "${1:-}" = --virtio ] && variant=virtio
+out=$dir/initrd${variant:+-$variant}.gz
 bb=$dir/busybox
+mods=
+if [ -n "$variant" ]; then
+	mods=$(sh "$here/fetch-modules.sh" | tail -n 1)
+	case "$mods" in SKIP*) echo "$mods"; exit 0;; esac
+	mods=$(dirname "$mods")
+fi
 
-sum=$(cd "$here" && find mkinitramfs.sh mkcpio.py rootfs -type f | LC_ALL=C sort |
-	xargs sha256sum | sha256sum | cut -d' ' -f1)
+sum=$( { cd "$here" && find mkinitramfs.sh mkcpio.py rootfs $variant -type f | LC_ALL=C sort |
+	xargs sha256sum; [ -z "$mods" ] || cat "$mods/load.list.stamp"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$sum" ]; then
 	echo "$out"
 	exit 0
@@ -38,7 +51,7 @@ if [ ! -x "$bb" ]; then
 fi
 
 # The archive's list, in gen_init_cpio's syntax (tests/linux/mkcpio.py).
-list=$dir/initrd.list
+list=$dir/initrd${variant:+-$variant}.list
 {
 	for d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /etc /root /tmp; do
 		echo "dir $d 755 0 0"
@@ -48,7 +61,18 @@ list=$dir/initrd.list
 	"$bb" --list-full | LC_ALL=C sort | while read -r applet; do
 		[ "$applet" = bin/busybox ] || echo "slink /$applet /bin/busybox 777 0 0"
 	done
-	echo "file /init $here/rootfs/init 755 0 0"
+	if [ -n "$variant" ]; then
+		echo "file /init $here/virtio/init 755 0 0"
+		echo "dir /newroot 755 0 0"
+		echo "dir /lib 755 0 0"
+		echo "dir /lib/modules 755 0 0"
+		echo "file /etc/modules.list $mods/load.list 644 0 0"
+		while read -r m; do
+			echo "file /lib/modules/$m.ko $mods/$m.ko 644 0 0"
+		done < "$mods/load.list"
+	else
+		echo "file /init $here/rootfs/init 755 0 0"
+	fi
 	echo "file /etc/inittab $here/rootfs/etc/inittab 644 0 0"
 	echo "file /etc/console-shell $here/rootfs/etc/console-shell 755 0 0"
 } > "$list"

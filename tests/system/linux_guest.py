@@ -233,3 +233,137 @@ def cpu_flags(sh):
     """The `flags` of /proc/cpuinfo's first CPU, as a set."""
     out = sh.check("grep -m1 '^flags' /proc/cpuinfo")
     return set(out.split(":", 1)[1].split()) if ":" in out else set()
+
+
+# ---- the virtio guests' assets and boots (issue 17) -------------------------------------------
+# tests/linux/mkinitramfs.sh --virtio's initramfs loads the kernel's virtio and ext4 modules
+# (tests/linux/fetch-modules.sh), prints MODULES_LOADED with their names (a line per module
+# that failed first), then on root=/dev/vdX mounts it and switch_roots into the ext4 image of
+# tests/linux/mkrootfs.sh, whose /init prints ROOTFS_MARKER before the same shell and prompt;
+# a root it cannot mount gives one ROOT_FAILED line and the plain MARKER and shell.
+
+ROOTFS_MARKER = "KESTREL-ROOTFS up"
+MODULES_LOADED = "KESTREL-MODULES loaded:"
+MODULE_FAILED = "KESTREL-MODULES insmod "
+ROOT_FAILED = r"KESTREL-ROOT (?:no block device|cannot mount|\S+ has no)"
+RO_DISK_TEXT = "KESTREL-RO-DISK hello"     # /hello.txt of build/linux/ro.img
+
+_virtio_assets = {}
+
+
+def run_asset_script(name, *args):
+    """Run tests/linux/<name> with args; its last line is a path, or the test is skipped
+    (SKIP: ...)."""
+    r = subprocess.run(["sh", os.path.join(ROOT, "tests", "linux", name), *args],
+                       capture_output=True, text=True, timeout=900)
+    out = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+    if r.returncode == 0 and out.startswith("SKIP"):
+        pytest.skip(f"{name}: {out}")
+    assert r.returncode == 0 and os.path.isfile(out), \
+        f"tests/linux/{name} {' '.join(args)} failed ({r.returncode}): {r.stdout}{r.stderr}"
+    return out
+
+
+def virtio_assets():
+    """{vmlinuz, initrd (initrd-virtio.gz), modules (load.list's directory), rootfs
+    (rootfs.img), ro (ro.img)}: built or fetched once. The images are the pristine copies:
+    a test boots a copy (disk_copy), since a disk's writes change its file."""
+    if not _virtio_assets:
+        _virtio_assets["vmlinuz"], _ = assets()
+        _virtio_assets["modules"] = os.path.dirname(run_asset_script("fetch-modules.sh"))
+        _virtio_assets["initrd"] = run_asset_script("mkinitramfs.sh", "--virtio")
+        _virtio_assets["rootfs"] = run_asset_script("mkrootfs.sh")
+        _virtio_assets["ro"] = os.path.join(os.path.dirname(_virtio_assets["rootfs"]), "ro.img")
+    return dict(_virtio_assets)
+
+
+def module_load_order():
+    """The module names the virtio initramfs loads, in its order (build/linux/modules)."""
+    with open(os.path.join(virtio_assets()["modules"], "load.list")) as f:
+        return f.read().split()
+
+
+def disk_copy(directory, which="rootfs", name=None):
+    """A fresh copy of virtio_assets()[which] in directory (named name, default the
+    original's basename); returns its path."""
+    src = virtio_assets()[which]
+    dst = os.path.join(str(directory), name or os.path.basename(src))
+    with open(src, "rb") as fi, open(dst, "wb") as fo:
+        while True:
+            chunk = fi.read(1 << 20)
+            if not chunk:
+                return dst
+            fo.write(chunk)
+
+
+def ext4_file(image, path):
+    """The content of `path` inside the ext4 image file (Debian's debugfs, no mount), as
+    text, or None when it is not there."""
+    debugfs = "/usr/sbin/debugfs" if os.path.exists("/usr/sbin/debugfs") else "debugfs"
+    r = subprocess.run([debugfs, "-R", f"cat {path}", image], capture_output=True, text=True)
+    if r.returncode != 0 or "File not found" in r.stderr:
+        return None
+    return r.stdout
+
+
+def modules_line(k, timeout=BOOT_S):
+    """Wait for the virtio initramfs's MODULES_LOADED line anywhere after k.pos; return
+    (the names it says loaded, the failure lines before it)."""
+    m = k.expect(re.escape(MODULES_LOADED) + r"([^\r\n]*)\r?\n", timeout)
+    text = k.output()[:m.start()].decode(errors="replace")
+    failed = re.findall(re.escape(MODULE_FAILED) + r"[^\r\n]*", text)
+    return m.group(1).decode().split(), failed
+
+
+def tsc_khz():
+    """The host's TSC rate in kHz, from /proc/cpuinfo's `cpu MHz` (2000000 if none): QEMU
+    TCG's guest TSC is the host's."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^cpu MHz\s*:\s*([\d.]+)", f.read(), re.M)
+        return int(float(m.group(1)) * 1000) if m else 2000000
+    except OSError:
+        return 2000000
+
+
+def boot_to_rootfs(k, dom, name, timeout=BOOT_S, since=None):
+    """Wait until d<dom> (<name>), booted with the virtio initramfs and root=/dev/vdX, ran
+    the disk's /init (ROOTFS_MARKER) and its shell (banner). Returns None then; when the
+    initramfs could not switch root (its ROOT_FAILED line, then its own MARKER) it returns
+    what went wrong instead: that line, the modules that failed, and what the guest saw
+    (ACPI LNRO0005 devices, virtio devices, its virtio/blk kernel lines), read from the
+    initramfs's shell, so a test can fail saying what was missing."""
+    start = k.pos if since is None else since
+    m = wait_line(k, dom, name, "(?:" + re.escape(ROOTFS_MARKER) + "|" + ROOT_FAILED + "|"
+                  + re.escape(MARKER) + ")", timeout, start)
+    said = m.group(0).decode(errors="replace")
+    if ROOTFS_MARKER in said:
+        wait_line(k, dom, name, re.escape(SHELL_BANNER), 60)
+        return None
+    wait_line(k, dom, name, re.escape(SHELL_BANNER), 60)
+    failed = [t for t in _dom_lines(k, dom, start) if t.startswith(MODULE_FAILED)]
+    sh = attach(k, name, dom)
+    acpi = sh.run("ls /sys/bus/acpi/devices | grep LNRO0005")[1].split()
+    virtio = sh.run("ls /sys/bus/virtio/devices")[1].split()
+    blk = sh.run("ls /sys/block | grep '^vd'")[1].split()
+    _, log = sh.run("dmesg | grep -i -E 'virtio|vd[a-z]|LNRO' | grep -v 'ommand line' "
+                    "| tail -n 8", 60)
+    to_xen(k)
+    if not acpi:
+        missing = "no LNRO0005 (virtio-mmio) device in the DSDT"
+    elif not virtio:
+        missing = f"{len(acpi)} LNRO0005 devices but virtio_mmio probed no virtio device"
+    elif not blk:
+        missing = f"virtio devices {virtio} but no virtio disk (/dev/vdX)"
+    else:
+        missing = f"disks {blk}, but not the root"
+    return (f"d{dom} ({name}) did not boot from its virtio disk: {missing}; the initramfs "
+            f"said: {said[len(f'(d{dom}) '):]}\n" + "".join(f"  {t}\n" for t in failed)
+            + f"the guest sees: LNRO0005 {acpi}, virtio {virtio}, disks {blk}; its log:\n"
+            + log)
+
+
+def _dom_lines(k, dom, since):
+    """The text of d<dom>'s lines in k's output after `since`."""
+    text = k.output()[since:].decode(errors="replace")
+    return re.findall(r"\(d" + str(dom) + r"\) ([^\r\n]*)", text)
