@@ -54,10 +54,10 @@ def cfgs(d):
     reader (ro.img ro, shared with web: allowed); db and reader are built paused."""
     web = lg.linux_cfg(d, "web", ramdisk="initrd-virtio.gz", memory=MEM, maxmem=MEM,
                        extra="console=ttyS0 root=/dev/vda", disk=("raw", DISKS))
-    db = lg.linux_cfg(d, "db", ramdisk="initrd-virtio.gz", memory=64, autostart=0,
+    db = lg.linux_cfg(d, "db", ramdisk="initrd-virtio.gz", memory=128, autostart=0,
                       extra="console=ttyS0 root=/dev/vda",
                       disk=("raw", "[ 'target=rootfs.img,vdev=xvda,access=rw' ]"))
-    reader = lg.linux_cfg(d, "reader", ramdisk="initrd-virtio.gz", memory=64, autostart=0,
+    reader = lg.linux_cfg(d, "reader", ramdisk="initrd-virtio.gz", memory=128, autostart=0,
                           disk=("raw", "[ 'ro.img,raw,xvda,ro' ]"))
     return [web, db, reader]
 
@@ -164,7 +164,7 @@ def test_block_list(vk):
     assert len(rows) == 2, f"want a row per disk of web: {out}"
     for vdev, rx in VDEVS.items():
         assert any(re.search(rx, r) for r in rows), f"no {vdev} in block-list web: {out}"
-    assert xen_lines(vk.cmd(f"block-list d{vk.web}")) == out
+    assert xen_lines(vk.cmd(f"block-list {vk.web}")) == out
     err = xen_lines(vk.cmd("block-list nosuch"))
     assert len(err) == 1 and "nosuch" in err[0], err
 
