@@ -115,7 +115,8 @@ static void check_cpuid_hides(void)
     check(!((r[2] >> 5) & 1), "CPUID hides VMX", "leaf 1 ecx %#llx edx %#llx", r[2], r[3]);
     check((r[2] >> 31) & 1, "CPUID sets the hypervisor bit", "leaf 1 ecx %#llx edx %#llx",
           r[2], r[3]);
-    check(!((r[2] >> 21) & 1) && !((r[3] >> 9) & 1), "CPUID hides x2APIC and the APIC",
+    check(((r[2] >> 21) & 1) && ((r[3] >> 9) & 1) && ((r[2] >> 24) & 1),
+          "CPUID offers the emulated APIC, x2APIC and TSC-deadline timer",
           "leaf 1 ecx %#llx edx %#llx", r[2], r[3]);
     cpuid(0, r);
     if (r[0] >= 7) {
@@ -147,7 +148,7 @@ static void check_efer_lme(void)
     uint64_t back = 0;
     rdmsr_try(0xc0000080, &back);
     uint32_t before = last_trap.count;
-    rdmsr_try(0x4b564d00, &v);                      /* a #GP to deliver */
+    rdmsr_try(0x4b564d02, &v);                      /* a #GP to deliver */
     check(took && back == (efer | (1ULL << 8)) && last_trap.count == before + 1,
           "EFER.LME with paging off: kept, #GP still delivered", "EFER read %#llx, #GP %llu",
           back, last_trap.count - before);
@@ -183,9 +184,9 @@ int main(uint32_t magic, struct mb_info *info)
     refused(0xc0000080, 1ULL << 12, "EFER.SVME is #GP");
     not_offered(0xc0010117, "VM_HSAVE_PA not offered");
     not_offered(0xc0000103, "TSC_AUX not offered");
-    not_offered(0x4b564d00, "KVM wall clock not offered");
+    not_offered(0x4b564d02, "KVM async page faults not offered (only its clock)");
     not_offered(0x40000000, "hypervisor MSR range not offered");
-    not_offered(0x00000830, "x2APIC ICR not offered");
+    not_offered(0x00000830, "x2APIC ICR is #GP outside x2APIC mode");
     not_offered(0x000000c1, "PMC0 not offered");
     if (amd) {
         refused(0xc0010015, ~0ULL, "HWCR all ones is #GP");

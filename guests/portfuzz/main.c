@@ -1,5 +1,8 @@
 /* portfuzz (hostile): random port I/O over all 65536 ports, both directions, sizes 1, 2
- * and 4, excluding nothing, with interrupts off. Re-initialises its UART before each
+ * and 4, with interrupts off, excluding only writes to the two registers that reset or power
+ * off the machine by design (the reset control register 0xCF9 and the ACPI PM1 control
+ * register at 0x604): a guest resetting itself is no containment failure, and it would end
+ * the run at a seed-determined point. Re-initialises its UART before each
  * progress line `portfuzz: <ops> ops (last: out 0x<port>)` every `report=N` ops (default
  * 65536) so output survives its own damage. `seed=N` picks the sequence; `count=N` powers
  * off after N ops (default: forever). Bare, it usually resets or exits QEMU by itself. */
@@ -11,6 +14,8 @@ static uint32_t fuzz_one(uint32_t *seed)
     uint32_t r = xorshift32(seed), v = xorshift32(seed);
     uint16_t port = (uint16_t)r;
     unsigned kind = (r >> 16) % 6;
+    if (kind >= 3 && (port == 0xcf9 || (port >= 0x603 && port <= 0x605)))
+        port ^= 0x8000;                 /* machine control: fuzz another port instead */
     switch (kind) {
     case 0: (void)inb(port); break;
     case 1: (void)inw(port); break;

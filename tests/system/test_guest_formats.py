@@ -59,7 +59,7 @@ def test_kestrel_boots_as_its_own_64bit_guest(boot, tmp_path):
     k.send(b"\x01\x01\x01")
     k.expect(r"\*\*\* Serial input to DOM1", 5)
     k.send(b"cpuinfo\r")
-    k.expect(r"features:  long mode yes, NX yes, APIC no", 20)    # no LAPIC is emulated
+    k.expect(r"features:  long mode yes, NX yes, APIC yes", 20)   # the emulated local APIC
     k.expect(r"virt:      SVM no, NPT no, VMX no, EPT no", 5)     # and SVM is hidden
     k.send(b"uptime\r")
     k.expect(r"up \d+\.\d{6} s", 20)

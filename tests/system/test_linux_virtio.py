@@ -204,7 +204,6 @@ def guest_memtotal_kib(k):
 def test_balloon_down_and_up(vk):
     if vk.problem:
         pytest.fail(vk.problem, pytrace=False)
-    vk.wait_prompt(10)
     assert vk.xl_list()["web"]["mem"] == MEM
     free0, total0 = free_frames(vk), guest_memtotal_kib(vk)
     assert xen_lines(vk.cmd(f"mem-set web {LOW}")) == []
@@ -248,7 +247,6 @@ def test_data_kept_across_destroy_and_create(vk, sh):
     token = secrets.token_hex(8)
     sh.check(f"echo {token} > /data/create.txt && sync")
     lg.to_xen(vk)
-    vk.wait_prompt(10)
     out = vk.cmd("destroy web", 20)
     assert f"destroyed d{vk.web}" in out, out
     begin = vk.mark()
