@@ -14,8 +14,11 @@ static uint32_t fuzz_one(uint32_t *seed)
     uint32_t r = xorshift32(seed), v = xorshift32(seed);
     uint16_t port = (uint16_t)r;
     unsigned kind = (r >> 16) % 6;
-    if (kind >= 3 && (port == 0xcf9 || (port >= 0x603 && port <= 0x605)))
-        port ^= 0x8000;                 /* machine control: fuzz another port instead */
+    /* A write whose bytes cover machine control (0xCF9, 0x604-0x605): fuzz another port. */
+    unsigned size = kind == 3 ? 1 : kind == 4 ? 2 : 4;
+    if (kind >= 3 && ((port <= 0xcf9 && port + size > 0xcf9) ||
+                      (port <= 0x605 && port + size > 0x604)))
+        port ^= 0x8000;
     switch (kind) {
     case 0: (void)inb(port); break;
     case 1: (void)inw(port); break;

@@ -192,6 +192,8 @@ static int load_guest(struct domain *d, const char *cfgname, char *err, size_t e
     }
     if (bzimage_probe((const uint8_t *)(uintptr_t)k->start, (size_t)(k->end - k->start)))
         return load_linux(d, k, r, cfgname, err, errsz);
+    if (domain_disk_devices(d, cfgname, err, errsz) != 0)
+        return -1;
     return load_multiboot(d, k, r, cfgname, err, errsz);
 }
 

@@ -95,10 +95,10 @@ static size_t entropy(void *ctx, void *buf, size_t len)
     return arch_random_bytes(buf, len);
 }
 
-int domain_linux_devices(struct domain *d, const char *cfgname, char *err, size_t errsz)
+int domain_disk_devices(struct domain *d, const char *cfgname, char *err, size_t errsz)
 {
-    char why[96];
-    d->devices = kzalloc(sizeof(*d->devices));
+    if (!d->devices)
+        d->devices = kzalloc(sizeof(*d->devices));
     if (!d->devices) {
         snprintf(err, errsz, "%s: out of memory for the domain's devices", cfgname);
         return -1;
@@ -106,6 +106,14 @@ int domain_linux_devices(struct domain *d, const char *cfgname, char *err, size_
     for (unsigned i = 0; i < d->cfg.ndisks; i++)
         if (add_disk(d, &d->cfg.disks[i], cfgname, err, errsz) != 0)
             return -1;
+    return 0;
+}
+
+int domain_linux_devices(struct domain *d, const char *cfgname, char *err, size_t errsz)
+{
+    char why[96];
+    if (domain_disk_devices(d, cfgname, err, errsz) != 0)
+        return -1;
     struct vballoon_cb cb = { balloon_give, balloon_take, d };
     vballoon_init(&d->devices->balloon, &cb, NULL);
     int slot = domain_virtio_add(d, &vballoon_ops, &d->devices->balloon, why, sizeof(why));

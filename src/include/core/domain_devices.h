@@ -1,6 +1,6 @@
-/* The virtio devices of a Linux domain (src/core/domain_devices.c): a disk per `disk` spec
- * of its cfg (virtio-blk on the boot module the spec names, changed in place), and in every
- * Linux domain a memory balloon (virtio-balloon behind `mem-set`) and an entropy source
+/* The virtio devices of a domain (src/core/domain_devices.c): a disk per `disk` spec of its
+ * cfg (virtio-blk on the boot module the spec names, changed in place), and in every Linux
+ * domain a memory balloon (virtio-balloon behind `mem-set`) and an entropy source
  * (virtio-rng on the CPU's RDSEED/RDRAND), on its virtio-mmio slots in that order. */
 #ifndef KESTREL_CORE_DOMAIN_DEVICES_H
 #define KESTREL_CORE_DOMAIN_DEVICES_H
@@ -28,6 +28,9 @@ struct domain_devices {
     struct vrng rng;
 };
 
+/* d's disks alone (a Multiboot domain's: it finds them at their fixed addresses, as
+ * docs/architecture.md gives them, having no ACPI). 0, or -1 as below. */
+int domain_disk_devices(struct domain *d, const char *cfgname, char *err, size_t errsz);
 /* Build d's devices from its cfg. 0, or -1 with one line in err naming cfgname and the disk
  * (no module of that name, a size that is not whole 512-byte sectors, a module another
  * domain uses read-write, or one it uses at all when this one wants it read-write). */
