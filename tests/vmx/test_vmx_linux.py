@@ -45,3 +45,23 @@ def test_linux_boots_to_its_shell_and_powers_off(boot, tmp_path):
     k.expect(re.escape(lg.TO_XEN), 60)
     assert "web" not in k.xl_list()
     assert "Panic" not in k.text()
+
+
+def test_linux_boots_from_its_virtio_disk(boot, tmp_path):
+    """Issue 17 on VMX: the virtio initramfs loads virtio_mmio and virtio_blk from the DSDT's
+    LNRO0005 devices and switch_roots into the ext4 image given as `disk`; a file written and
+    synced there reaches the boot module's bytes (read back through the guest's own shell).
+    A second Bochs boot: about as long as the first."""
+    a = lg.virtio_assets()
+    cfg = lg.linux_cfg(tmp_path, "web", ramdisk="initrd-virtio.gz", memory=128,
+                       extra="console=ttyS0 root=/dev/vda",
+                       disk=("raw", "[ 'target=rootfs.img,vdev=xvda,access=rw' ]"))
+    k = boot(initrd=[a["vmlinuz"], a["initrd"], lg.disk_copy(tmp_path, "rootfs"), cfg], mem=512)
+    problem = lg.boot_to_rootfs(k, 1, "web", LINUX_BOCHS_S, since=0)
+    assert not problem, problem
+    sh = lg.attach(k, "web", 1, timeout=120)
+    assert "/dev/vda / ext4 rw" in sh.check("cat /proc/mounts", 120)
+    assert sh.check("echo on-vmx > /data/vmx.txt && sync && cat /data/vmx.txt", 120) == "on-vmx\n"
+    k.send("poweroff -f\r")
+    k.expect(rb"\(XEN\) d1 \(web\): poweroff[^\r\n]*\r?\n", 300)
+    assert "Panic" not in k.text()
