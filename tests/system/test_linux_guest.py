@@ -295,6 +295,23 @@ def test_destroy_dump_dumpmem_and_list_during_boot(tmp_path):
         k.stop()
 
 
+def test_acpi_off_still_boots(tmp_path):
+    """With acpi=off the kernel finds no MADT and no PM block: it keeps the 8259s in
+    virtual-wire mode through the local APIC, and still reaches its shell with a clean
+    dmesg."""
+    k = start(lg.linux_modules(tmp_path, extra="console=ttyS0 acpi=off"))
+    try:
+        lg.wait_boot(k, 1, "web", since=0)
+        sh = lg.attach(k, "web", 1)
+        assert sh.check("echo $((6*7))") == "42\n"
+        n, bad = lg.dmesg_problems(sh)
+        assert not bad, "dmesg with acpi=off:\n" + "\n".join(bad)
+        assert "ACPI: Interpreter disabled" in sh.check("dmesg", 60) or \
+            "acpi=off" in sh.check("cat /proc/cmdline")
+    finally:
+        k.stop()
+
+
 def test_pause_and_unpause_during_boot_then_it_reaches_its_shell(tmp_path):
     k = start(lg.linux_modules(tmp_path))
     try:

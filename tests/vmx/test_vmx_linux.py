@@ -32,6 +32,8 @@ def test_linux_boots_to_its_shell_and_powers_off(boot, tmp_path):
     out = sh.check("uname -a", 120)
     assert out.startswith("Linux ") and " x86_64" in out, out
     assert sh.check("echo $((6*7))", 120) == "42\n"
+    n, bad = lg.dmesg_problems(sh)
+    assert n > 100 and not bad, "dmesg of the Linux domain on VMX:\n" + "\n".join(bad)
     begin = k.mark()
     k.send("poweroff -f\r")
     try:
