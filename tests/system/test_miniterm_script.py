@@ -251,7 +251,7 @@ def test_kestrel_console(term, qemu):
     t.send(b"help\r")
     # help's own answer, not the line editor's echo of "help": its table of commands, from
     # its first line to its last (xd) and a new prompt.
-    t.expect(rb"help\r\n(\(XEN\)  clock [^\r\n]*\r\n(?:\(XEN\)  [^\r\n]*\r\n)*?"
+    t.expect(rb"help\r\n(\(XEN\)  block-list [^\r\n]*\r\n(?:\(XEN\)  [^\r\n]*\r\n)*?"
              rb"\(XEN\)  xd [^\r\n]*\r\n)\(XEN\) ", timeout=30)
     listing = t.child.match.group(1).decode().split("\r\n")[:-1]
     assert len(listing) >= 30, listing
