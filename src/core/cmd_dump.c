@@ -2,6 +2,7 @@
  * counts by reason, device state) and `dumpmem <dom> <gpa> [len]` (hexdump of guest memory,
  * refusing addresses outside it). */
 #include "core/domain.h"
+#include "core/domain_virtio.h"
 #include "core/cmd_domain.h"
 #include "core/guestmem.h"
 #include "console/shell.h"
@@ -61,8 +62,18 @@ static int cmd_dump(int argc, char **argv)
     shell_printf("irqs injected: %llu, unemulated port accesses: %llu, POST code %02x\n",
                  (unsigned long long)d->vcpu.injected_irqs,
                  (unsigned long long)d->unknown_port_accesses, d->post.last);
-    char buf[1024];
+    shell_printf("MSRs that gave #GP: %llu accesses\n", (unsigned long long)d->gp_msr_accesses);
+    char buf[2048];
     size_t n = vdev_bus_dump(&d->bus, buf, sizeof(buf));
+    if (n)
+        shell_printf("%.*s%s", (int)n, buf, buf[n - 1] == '\n' ? "" : "\n");
+    n = vlapic_dump(&d->lapic, buf, sizeof(buf));
+    if (n)
+        shell_printf("lapic: %.*s\n", (int)n, buf);
+    n = vioapic_dump(&d->ioapic, buf, sizeof(buf));
+    if (n)
+        shell_printf("ioapic: %.*s\n", (int)n, buf);
+    n = domain_virtio_dump(d, buf, sizeof(buf));
     if (n)
         shell_printf("%.*s%s", (int)n, buf, buf[n - 1] == '\n' ? "" : "\n");
     return 0;
