@@ -42,7 +42,9 @@ static void report(const struct rs *s)
 static void round_once(struct rs *s)
 {
     uint32_t r = rs_below(s, 100);
-    if (r < 55)
+    if (s->broken_seen && r & 1)
+        rs_reinit(s);                   /* scribbling on a stopped device finds little */
+    else if (r < 55)
         rs_attack_ring(s);
     else if (r < 80)
         rs_attack_regs(s);
