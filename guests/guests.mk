@@ -36,3 +36,10 @@ $$(GUEST_OUT)/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_RT_OBJS) $$(GUEST_DIR)/lib/
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call guest_rule,$(g))))
 -include $(GUEST_RT_OBJS:.o=.d)
+
+# ringscribble's disk (boards/hostile/ringscribble.cfg): 64 KiB of the bytes its reads check.
+$(GUEST_OUT)/scribble.img: $(GUEST_DIR)/ringscribble/mkdisk.py
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(PYTHON) $< $@ 65536
+guests: $(GUEST_OUT)/scribble.img
