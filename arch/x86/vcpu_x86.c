@@ -80,6 +80,25 @@ static void cpuid_timing(uint32_t leaf, uint32_t out[4])
     }
 }
 
+/* Bytes of the compacted-format XSAVE area (XSAVEC; XSAVES with IA32_XSS = 0, which is
+ * all a guest can have) for the components in xcr0, which CPUID 0xD.1 EBX reports: the
+ * legacy region and header, then each enabled component in order, 64-byte aligned where
+ * its 0xD.i ECX bit 1 asks. Computed rather than passed through, since the host's answer
+ * is for the host's XCR0 (and Bochs gives the standard-format size there). */
+static uint32_t xsave_compacted_size(uint64_t xcr0)
+{
+    uint32_t size = 576;
+    for (unsigned i = 2; i < 63; i++) {
+        if (!(xcr0 & (1ULL << i)))
+            continue;
+        struct cpuid_regs c = cpuid(0xd, i);
+        if (c.ecx & 2)
+            size = (size + 63) & ~63u;
+        size += c.eax;
+    }
+    return size;
+}
+
 /* The filtered CPUID leaf: out = EAX, EBX, ECX, EDX. */
 static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
@@ -170,8 +189,10 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
     case 0xd:
         if (subleaf == 0)
             r.ebx = xsave_size(fpu_guest_xcr0(&vcpu_x86(v)->fpu));
-        if (subleaf == 1)
+        if (subleaf == 1) {
             r.eax &= ~(1u << 3);        /* XSAVES: IA32_XSS is not virtualized */
+            r.ebx = xsave_compacted_size(fpu_guest_xcr0(&vcpu_x86(v)->fpu));
+        }
         break;
     case 0x80000001:
         r.ecx &= ~(1u << 2);            /* SVM */

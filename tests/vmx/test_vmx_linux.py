@@ -33,6 +33,15 @@ def test_linux_boots_to_its_shell_and_powers_off(boot, tmp_path):
     assert out.startswith("Linux ") and " x86_64" in out, out
     assert sh.check("echo $((6*7))", 120) == "42\n"
     n, bad = lg.dmesg_problems(sh)
+    # Known and open (README, "Linux guests"): Kestrel offers no SPEC_CTRL/IBRS, so on a CPU
+    # model Linux lists as RETBleed-affected (Bochs' Skylake) it can only use retpolines and
+    # says so. It is the CPU model's truth for this guest, not a kernel fault; every other
+    # line counts.
+    bad = [ln for ln in bad if "RETBleed: WARNING: Spectre v2 mitigation leaves CPU" not in ln]
+    if bad:         # what the kernel said about the CPU it was given, to tell why
+        ctx = [ln for ln in sh.check("dmesg", 120).splitlines()
+               if re.search(r"x86/fpu|XSAVE|CPUID\[|Spectre|RETBleed|IBRS", ln)]
+        bad += ["-- context:"] + ctx
     assert n > 100 and not bad, "dmesg of the Linux domain on VMX:\n" + "\n".join(bad)
     begin = k.mark()
     k.send("poweroff -f\r")
