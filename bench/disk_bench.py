@@ -34,10 +34,12 @@ taken between the two loops of a pair, seconds apart.
    read64k moves the same bytes as read in 16x the requests, so the two split Kestrel's
    extra time over bare into a cost per exit and a cost per MiB (its copy between the disk
    module and the guest's buffers): extra = c * exits + d * MiB.
-2. balloon (Kestrel only): `mem-set web 128` typed at the (XEN) prompt, then `list` polled
-   every POLL_S until web's row shows 128 MiB: the seconds from sending the command to that
-   row's arrival; the same for `mem-set web 256`. `meminfo`'s free frames before, at 128
-   and after say the 128 MiB were really given back (in the note).
+2. balloon: `mem-set web 128` typed at the (XEN) prompt, then `list` polled every POLL_S
+   until web's row shows 128 MiB: the seconds from sending the command to that row's
+   arrival; the same for `mem-set web 256`. `meminfo`'s free frames before, at 128 and
+   after say the 128 MiB were really given back. The reference, in the note: the bare
+   guest's balloon on QEMU's own virtio-balloon-device, QMP `balloon` then `query-balloon`
+   polled alike until its `actual` is the target.
 
   python3 bench/disk_bench.py [--runs N] [--json PATH]
 
@@ -46,9 +48,11 @@ Cost: a round is ~45 s on the shared 2-core development machine (two Linux boots
 ~3 min.
 """
 import argparse
+import json
 import os
 import re
 import shutil
+import socket
 import sys
 import time
 import traceback
@@ -224,11 +228,12 @@ def kestrel_job(k, dom, job, n):
 
 # ---- bare QEMU ----------------------------------------------------------------------------
 
-def start_bare(rootfs, scratch):
-    """QEMU's microvm (virtio-blk-device on virtio-mmio, ACPI) booting the same kernel and
-    initrd from these images."""
+def start_bare(rootfs, scratch, qmp_path):
+    """QEMU's microvm (virtio-blk-device on virtio-mmio, ACPI, a virtio-balloon-device)
+    booting the same kernel and initrd from these images, its QMP on qmp_path."""
     a = lg.virtio_assets()
-    extra = ["-M", "microvm,acpi=on,rtc=on"]
+    extra = ["-M", "microvm,acpi=on,rtc=on", "-device", "virtio-balloon-device",
+             "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     for i, path in enumerate((rootfs, scratch)):
         extra += ["-drive", f"file={path},format=raw,if=none,id=disk{i},cache=unsafe",
                   "-device", f"virtio-blk-device,drive=disk{i}"]
@@ -246,6 +251,73 @@ def bare_ready(k):
     return sh
 
 
+class Qmp:
+    """A minimal QMP client (QEMU's JSON monitor) on a unix socket: execute() returns a
+    command's "return" value; events in between are skipped."""
+
+    def __init__(self, path, timeout=30):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.file = self.sock.makefile("rb")
+        self.reply()                                    # the greeting
+        self.execute("qmp_capabilities")
+
+    def reply(self):
+        while True:
+            line = self.file.readline()
+            if not line:
+                raise RuntimeError("QMP socket closed")
+            msg = json.loads(line)
+            if "event" not in msg:
+                return msg
+
+    def execute(self, command, **arguments):
+        req = {"execute": command}
+        if arguments:
+            req["arguments"] = arguments
+        self.sock.sendall(json.dumps(req).encode() + b"\n")
+        msg = self.reply()
+        if "error" in msg:
+            raise RuntimeError(f"QMP {command}: {msg['error']}")
+        return msg.get("return")
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+def bare_mem_set(qmp, mib, timeout=120):
+    """QMP `balloon` to mib MiB, then `query-balloon` every POLL_S until its actual is mib:
+    (seconds from the command to that answer, seconds the last poll took, polls)."""
+    t0 = time.monotonic()
+    qmp.execute("balloon", value=mib << 20)
+    polls, end = 0, t0 + timeout
+    while True:
+        p0 = time.monotonic()
+        got = qmp.execute("query-balloon")["actual"] >> 20
+        polls += 1
+        t = time.monotonic()
+        if got == mib:
+            return t - t0, t - p0, polls
+        if t > end:
+            raise RuntimeError(f"bare balloon to {mib} MiB: actual {got} MiB after "
+                               f"{t - t0:.0f} s")
+        time.sleep(POLL_S)
+
+
+def bare_balloon(qmp_path):
+    """The bare guest's balloon down to LOW_MEM and back up: {down_s, up_s, ...}."""
+    qmp = Qmp(qmp_path)
+    try:
+        r = {}
+        for key, mib in (("down", LOW_MEM), ("up", GUEST_MEM)):
+            r[key + "_s"], r[key + "_poll_s"], r[key + "_polls"] = bare_mem_set(qmp, mib)
+        return r
+    finally:
+        qmp.close()
+
+
 def zero_image(directory):
     """A DISK_MIB MiB file of zeros (written, not sparse) named scratch.img; its path."""
     path = os.path.join(directory, "scratch.img")
@@ -261,13 +333,14 @@ def zero_image(directory):
 def one_round(i, tmp, shm, rootfs, scratch):
     """Kestrel and bare booted together (boots are not timed here), then each job REPS
     times on each side, the two sides alternating (who goes first alternates too), then
-    the balloon under Kestrel. {"kestrel": {"jobs": {name: [result]}, "balloon": ...},
-    "bare": {"jobs": {name: [result]}}}."""
+    the balloons, one side after the other. {"kestrel" / "bare": {"jobs": {name:
+    [result]}, "balloon": {...}}}."""
     bare_disks = [lg.disk_copy(shm, "rootfs"), zero_image(shm)]
+    qmp_path = os.path.join(shm, "qmp.sock")
     k = b = None
     try:
         k = start_kestrel(tmp, rootfs, scratch)
-        b = start_bare(*bare_disks)
+        b = start_bare(*bare_disks, qmp_path)
         dom = kestrel_ready(k)
         sh = bare_ready(b)
         kes, bare = {"jobs": {}}, {"jobs": {}}
@@ -279,7 +352,11 @@ def one_round(i, tmp, shm, rootfs, scratch):
                     kes["jobs"].setdefault(name, []).append(kestrel_job(k, dom, job, n))
                 else:
                     bare["jobs"].setdefault(name, []).append(guest_job(sh, job, n))
-        kes["balloon"] = balloon(k)
+        for side in (("k", "b") if i % 2 == 0 else ("b", "k")):
+            if side == "k":
+                kes["balloon"] = balloon(k)
+            else:
+                bare["balloon"] = bare_balloon(qmp_path)
         return {"kestrel": kes, "bare": bare}
     finally:
         for m in (k, b):
@@ -406,6 +483,7 @@ def balloon_figures(rounds):
              f"from {LOW_MEM} MiB; meminfo's free memory back to the start's "
              f"{back:+.0f} MiB")):
         vals = [b[key + "_s"] for b in bs]
+        bare = [r["bare"]["balloon"][key + "_s"] for r in rounds]
         poll = B.median([b[key + "_poll_s"] for b in bs])
         polls = B.median([b[key + "_polls"] for b in bs])
         exits = B.median([b[key + "_exits_total"] for b in bs])
@@ -414,7 +492,10 @@ def balloon_figures(rounds):
                              note=(f"{note}; `list` polled every {POLL_S * 1000:.0f} ms "
                                    f"({polls:.0f} polls, {poll * 1000:.0f} ms each: the "
                                    f"resolution is their sum); the domain's exits meanwhile "
-                                   f"{exits:.0f}, npf {npf:.0f}; value = best of {len(vals)}")))
+                                   f"{exits:.0f}, npf {npf:.0f}; bare QEMU's own balloon "
+                                   f"(QMP balloon, query-balloon polled alike) best "
+                                   f"{min(bare):.3f} s, median {B.median(bare):.3f} s; "
+                                   f"value = best of {len(vals)}")))
     return figs
 
 
