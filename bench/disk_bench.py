@@ -20,7 +20,7 @@ taken between the two loops of a pair, seconds apart.
 1. disk: each job runs `passes` times in one shell loop, timed from the host (the arrival of
    a line the shell prints just before the loop to that of a line it prints after it: the
    serial line's latency is in both ends and cancels; a null job timed the same way shows
-   what is left of it), REPS loops a side per round:
+   what is left of it, a few ms), REPS loops a side per round:
      write    dd if=/dev/zero of=/dev/vdb bs=1M count=64 oflag=direct conv=fsync   (x6)
      read     dd if=/dev/vdb of=/dev/null bs=1M count=64 iflag=direct              (x6)
      read64k  dd if=/dev/vdb of=/dev/null bs=64k count=1024 iflag=direct           (x2)
@@ -28,8 +28,9 @@ taken between the two loops of a pair, seconds apart.
    Speed ratio = bare seconds / Kestrel seconds, value min/min over all loops (a
    disturbance only ever slows a run), min/median/max over the pairs. Under Kestrel every
    loop is wrapped in `dump web` before and after (exits by reason) and the guest's
-   /sys/block/vdb/stat gives its requests; the same window around the null job (attaching,
-   the markers, the stat reads) is subtracted. `npf` exits are the guest's MMIO accesses:
+   /sys/block/vdb/stat gives its requests; the same window around the job's null twin
+   (the same line typed, `: ` before the command: attaching, the console's echo, the
+   markers, the stat reads) is subtracted. `npf` exits are the guest's MMIO accesses:
    the virtio-mmio registers (its APIC is x2APIC, on MSRs), each decoded by Kestrel.
    read64k moves the same bytes as read in 16x the requests, so the two split Kestrel's
    extra time over bare into a cost per exit and a cost per MiB (its copy between the disk
@@ -77,7 +78,9 @@ JOBS = {
     "read": (f"dd if=/dev/vdb of=/dev/null bs=1M count={DISK_MIB} iflag=direct", 6),
     "read64k": (f"dd if=/dev/vdb of=/dev/null bs=64k count={DISK_MIB * 16} iflag=direct", 2),
 }
-NULL_JOB = ("true", 1)
+# Each job's null twin: the same line typed (so the same console echo in the exit window),
+# the command made a no-op by the shell's `:`; one pass.
+NULL_JOBS = {f"null-{name}": (f": {command}", 1) for name, (command, _) in JOBS.items()}
 EXITS = re.compile(r"exits:((?: \w+=\d+)*) \(total (\d+)\)")
 LIST_WEB = rb"\(XEN\) web {20,}\s+\d+\s+(\d+)\s+\d+\s+[r-][b-][p-]"
 FREE_FRAMES = re.compile(r"free: +\d+ KiB \((\d+) frames\)")
@@ -344,7 +347,7 @@ def one_round(i, tmp, shm, rootfs, scratch):
         dom = kestrel_ready(k)
         sh = bare_ready(b)
         kes, bare = {"jobs": {}}, {"jobs": {}}
-        plan = [("null", NULL_JOB)] + [(name, job) for _ in range(REPS)
+        plan = list(NULL_JOBS.items()) + [(name, job) for _ in range(REPS)
                                        for name, job in JOBS.items()]
         for n, (name, job) in enumerate(plan):
             for side in (("k", "b") if (n + i) % 2 == 0 else ("b", "k")):
@@ -383,8 +386,9 @@ def mib_s(seconds):
 
 def job_exits(r, job):
     """Of one round's Kestrel side: per sample of job, ({reason: exits}, total, requests),
-    the round's null window subtracted (attaching, markers, stat reads)."""
-    null = r["kestrel"]["jobs"]["null"][0]
+    the window of the job's null twin subtracted (attaching, typing the line and its echo,
+    the markers, the stat reads)."""
+    null = r["kestrel"]["jobs"]["null-" + job][0]
     out = []
     for s in r["kestrel"]["jobs"][job]:
         reasons = {e: s["exits"].get(e, 0) - null["exits"].get(e, 0) for e in s["exits"]}
@@ -454,7 +458,7 @@ def disk_figures(rounds):
                                  [mib_s(s["s"]) for s in samples(rounds, side, job)], None,
                                  "MiB/s", value=mib_s(best(rounds, side, job))))
     split = split_costs(rounds)
-    null = "/".join(f"{min(s['s'] for s in samples(rounds, side, 'null')) * 1000:.0f}"
+    null = "/".join(f"{min(s['s'] for s in samples(rounds, side, 'null-read')) * 1000:.0f}"
                     for side in ("kestrel", "bare"))
     if split:
         c, d, x1, e1 = split
