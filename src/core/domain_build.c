@@ -26,15 +26,6 @@
 
 #define INFO_GPA 0x8000ULL
 
-/* Find a boot module by its name (basename of the first word of its string). */
-static int module_by_name(const char *name)
-{
-    for (size_t i = 0; i < boot_info.mod_count; i++)
-        if (strcmp(boot_info.mods[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
 static int write_guest(void *ctx, uint64_t gpa, const void *src, size_t n)
 {
     return domain_copy_to(ctx, gpa, src, n);
@@ -108,7 +99,7 @@ static void devices_init(struct domain *d)
 static const struct boot_module *named_module(const char *name, const char *key,
                                               const char *cfgname, char *err, size_t errsz)
 {
-    int m = module_by_name(name);
+    int m = boot_module_index(&boot_info, name);
     if (m < 0) {
         snprintf(err, errsz, "%s: %s: no boot module named '%s'", cfgname, key, name);
         return NULL;

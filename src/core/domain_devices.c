@@ -14,14 +14,6 @@
 
 #define SECTOR 512u
 
-static int module_named(const char *name)
-{
-    for (size_t i = 0; i < boot_info.mod_count; i++)
-        if (strcmp(boot_info.mods[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* Another live domain's use of module m that forbids d's (ro: d only reads): a domain
  * writing it, or any user when d wants to write. NULL if none. */
 static const struct domain *conflicting_user(const struct domain *d, int m, bool ro)
@@ -43,7 +35,7 @@ static int add_disk(struct domain *d, const struct xlcfg_disk *spec, const char 
                     char *err, size_t errsz)
 {
     struct domain_devices *dev = d->devices;
-    int m = module_named(spec->target);
+    int m = boot_module_index(&boot_info, spec->target);
     if (m < 0) {
         snprintf(err, errsz, "%s: disk %s: no boot module named '%s'", cfgname, spec->vdev,
                  spec->target);

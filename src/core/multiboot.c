@@ -449,3 +449,12 @@ const char *mem_region_type_name(uint32_t type)
     default:           return "unknown";
     }
 }
+
+/* Contract in the header. */
+int boot_module_index(const struct boot_info *bi, const char *name)
+{
+    for (size_t i = 0; i < bi->mod_count && i < BOOT_MAX_MODULES; i++)
+        if (strcmp(bi->mods[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}

@@ -406,6 +406,24 @@ static void test_type_names(void **state)
     assert_string_equal(mem_region_type_name(12), "unknown");
 }
 
+/* Modules are found by their basename, first match; other names give -1. */
+static void test_module_index(void **state)
+{
+    static struct boot_info bi;
+    (void)state;
+    memset(&bi, 0, sizeof(bi));
+    bi.mod_count = 3;
+    strcpy(bi.mods[0].name, "vmlinuz");
+    strcpy(bi.mods[1].name, "rootfs.img");
+    strcpy(bi.mods[2].name, "rootfs.img");
+    assert_int_equal(boot_module_index(&bi, "vmlinuz"), 0);
+    assert_int_equal(boot_module_index(&bi, "rootfs.img"), 1);
+    assert_int_equal(boot_module_index(&bi, "rootfs"), -1);
+    assert_int_equal(boot_module_index(&bi, ""), -1);
+    bi.mod_count = 1;
+    assert_int_equal(boot_module_index(&bi, "rootfs.img"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +436,7 @@ int main(void)
         cmocka_unit_test_setup(test_modules, setup),
         cmocka_unit_test_setup(test_strings, setup),
         cmocka_unit_test_setup(test_type_names, setup),
+        cmocka_unit_test(test_module_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,4 +115,8 @@ int multiboot_parse(uint32_t magic, uint64_t info_pa, phys_to_virt_fn p2v,
  * "unusable"; "unknown" for anything else. */
 const char *mem_region_type_name(uint32_t type);
 
+/* The index of the module named name (the basename of the first word of its string, as
+ * boot_module.name holds it) in bi's modules, or -1. */
+int boot_module_index(const struct boot_info *bi, const char *name);
+
 #endif
