@@ -25,4 +25,5 @@ hv-perfc-objs := src/core/perfc.o
 hv-debug-objs := src/core/assert.o
 hv-objs += $(hv-noperfc-objs)
 # The virtio device models (issue 17); the integrator wires them to domains.
-hv-objs += src/vdev/virtio_blk.o src/vdev/virtio_balloon.o src/vdev/virtio_rng.o
+hv-objs += src/vdev/virtio_blk.o src/vdev/virtio_balloon.o src/vdev/virtio_rng.o \
+           src/vdev/virtio_net.o
