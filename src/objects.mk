@@ -26,3 +26,5 @@ hv-debug-objs := src/core/assert.o
 hv-objs += $(hv-noperfc-objs)
 # The virtio device models (issue 17); the integrator wires them to domains.
 hv-objs += src/vdev/virtio_blk.o src/vdev/virtio_balloon.o src/vdev/virtio_rng.o
+# The learning Ethernet switch behind bridges (issue 18); the integrator wires it to vifs.
+hv-objs += src/vdev/netswitch.o
