@@ -8,7 +8,7 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/core/xlcfg.o src/core/xlcfg_spec.o src/core/xlcfg_disk.o src/core/xlcfg_vif.o \
            src/core/mbimage.o src/core/mbinfo.o \
            src/core/bzimage.o src/core/bzboot.o src/core/load_linux.o \
-           src/core/domain.o src/core/domain_build.o src/core/guestmem.o src/core/irq.o src/core/domain_virtio.o src/core/domain_devices.o src/core/cmd_block.o \
+           src/core/domain.o src/core/domain_build.o src/core/guestmem.o src/core/irq.o src/core/domain_virtio.o src/core/domain_devices.o src/core/cmd_block.o src/core/domain_net.o src/core/cmd_net.o \
            src/core/dom_console.o src/core/vcpu.o src/core/hypercall.o \
            src/core/cmd_domain.o src/core/cmd_dump.o \
            src/core/aml.o src/core/acpi_dsdt.o src/core/acpi_tables.o \
@@ -27,3 +27,5 @@ hv-objs += $(hv-noperfc-objs)
 # The virtio device models (issue 17); the integrator wires them to domains.
 hv-objs += src/vdev/virtio_blk.o src/vdev/virtio_balloon.o src/vdev/virtio_rng.o \
            src/vdev/virtio_net.o
+# The learning Ethernet switch behind bridges (issue 18).
+hv-objs += src/vdev/netswitch.o

@@ -1,0 +1,6 @@
+# Unit tests for the learning Ethernet switch behind bridges (src/vdev/netswitch.c,
+# issue 18); the second binary shrinks the FDB to two entries to reach the full case.
+UNIT_TESTS += test_netswitch test_netswitch_fdb
+test_netswitch_SRCS := src/vdev/netswitch.c tests/unit/test_netswitch.c
+test_netswitch_fdb_SRCS := src/vdev/netswitch.c tests/unit/test_netswitch_fdb.c
+test_netswitch_fdb_CFLAGS := -DNETSW_FDB_SIZE=2
