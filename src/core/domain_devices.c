@@ -119,11 +119,12 @@ int domain_linux_devices(struct domain *d, const char *cfgname, char *err, size_
         snprintf(err, errsz, "%s: entropy: %s", cfgname, why);
         return -1;
     }
-    return 0;
+    return domain_net_devices(d, cfgname, err, errsz);
 }
 
 void domain_devices_free(struct domain *d)
 {
+    domain_net_unplug(d);
     kfree(d->devices);
     d->devices = NULL;
 }

@@ -18,7 +18,7 @@ test_sched_policy_SRCS := src/sched/policy.c tests/unit/test_sched_policy.c
 UNIT_TESTS += test_domain_lifecycle
 test_domain_lifecycle_SRCS := src/core/domain.c src/core/domain_build.c $(XLCFG_SRCS) \
     src/core/mbimage.c src/core/mbinfo.c src/core/multiboot.c src/core/guestmem.c \
-    src/core/bzimage.c src/core/bzboot.c src/core/load_linux.c src/core/irq.c src/core/domain_virtio.c src/core/domain_devices.c src/vdev/virtio_mmio.c src/vdev/virtq.c \
+    src/core/bzimage.c src/core/bzboot.c src/core/load_linux.c src/core/irq.c src/core/domain_virtio.c src/core/domain_devices.c src/core/domain_net.c src/vdev/netswitch.c src/vdev/virtio_net.c src/vdev/virtio_mmio.c src/vdev/virtq.c \
     src/vdev/virtio_blk.c src/vdev/virtio_balloon.c src/vdev/virtio_rng.c \
     src/vdev/mmio.c src/vdev/acpi_pm.c src/vdev/pci.c src/core/acpi_tables.c src/core/acpi_dsdt.c src/core/aml.c src/vdev/lapic.c src/vdev/lapic_irq.c src/vdev/lapic_timer.c src/vdev/ioapic.c \
     src/lib/civil.c src/vdev/bus.c src/vdev/uart.c src/vdev/pic.c src/vdev/pit.c \

@@ -11,6 +11,7 @@
 #include "vdev/virtio_blk.h"
 #include "vdev/virtio_balloon.h"
 #include "vdev/virtio_rng.h"
+#include "core/domain_net.h"
 
 struct domain;
 
@@ -26,6 +27,8 @@ struct domain_devices {
     struct domain_disk disks[XLCFG_DISKS_MAX];
     struct vballoon balloon;
     struct vrng rng;
+    unsigned nvifs;
+    struct domain_vif vifs[XLCFG_VIFS_MAX];
 };
 
 /* d's disks alone (a Multiboot domain's: it finds them at their fixed addresses, as
