@@ -76,3 +76,25 @@ def test_linux_boots_from_its_virtio_disk(boot, tmp_path):
     k.send("poweroff -f\r")
     k.expect(rb"\(XEN\) d1 \(web\): poweroff[^\r\n]*\r?\n", 300)
     assert "Panic" not in k.text()
+
+
+def test_two_linux_domains_ping_on_vmx(boot, tmp_path):
+    """Issue 18 on VMX: two Linux domains with a vif each on one bridge ping each other
+    (the virtio initramfs loads virtio_net). Two Linux boots in one Bochs: the longest test
+    here."""
+    a = lg.virtio_assets()
+    cfgs = [lg.linux_cfg(tmp_path, n, ramdisk="initrd-virtio.gz", memory=128,
+                         vif=("raw", f"[ 'bridge=lan0,mac=00:16:3e:00:00:0{i}' ]"))
+            for i, n in ((1, "web"), (2, "db"))]
+    k = boot(initrd=[a["vmlinuz"], a["initrd"]] + cfgs, mem=512)
+    lg.wait_boot(k, 1, "web", 2 * LINUX_BOCHS_S, since=0)
+    lg.wait_boot(k, 2, "db", 2 * LINUX_BOCHS_S, since=0)
+    for dom, name, ip in ((2, "db", "10.0.0.2"), (1, "web", "10.0.0.1")):
+        sh = lg.attach(k, name, dom, timeout=120)
+        sh.check(f"ip link set eth0 up && ip addr add {ip}/24 dev eth0; echo ok", 120)
+        lg.to_xen(k)
+    sh = lg.attach(k, "web", 1, timeout=120)
+    status, out = sh.run("ping -c 3 -W 20 10.0.0.2", 300)
+    lg.to_xen(k)
+    assert status == 0 and "3 packets received" in out, out
+    assert "Panic" not in k.text()
