@@ -254,37 +254,6 @@ static void list_begin(const struct parser *p, unsigned line, const struct value
     it->line = line;
 }
 
-/* Strict unsigned number: decimal or 0x hex, all of s[0..n), at most max. */
-static bool parse_number(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-    size_t i = 0;
-    unsigned base = 10;
-    uint64_t v = 0;
-
-    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
-    if (i == n)
-        return false;
-    for (; i < n; i++) {
-        int c = (unsigned char)s[i];
-        unsigned d;
-
-        if (k_isdigit(c))
-            d = (unsigned)(c - '0');
-        else if (base == 16 && k_isxdigit(c))
-            d = (unsigned)(k_tolower(c) - 'a' + 10);
-        else
-            return false;
-        if (v > (max - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    *out = v;
-    return true;
-}
-
 /* A number-valued key: a word or a quoted number (libxlu accepts both), in [lo, hi]. */
 static int get_number(struct parser *p, unsigned line, const char *key, const struct value *v,
                       const char *what, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -293,7 +262,7 @@ static int get_number(struct parser *p, unsigned line, const char *key, const st
 
     if (v->kind == V_LIST)
         return fail(p, line, "%s: expected %s, got a list", key, what);
-    if (!parse_number(v->p, v->n, UINT32_MAX, &n))
+    if (!xlcfg_parse_number(v->p, v->n, UINT32_MAX, &n))
         return fail(p, line, "%s: expected %s, got '%.*s'", key, what, CUT(v->p, v->n));
     if (n < lo || n > hi)
         return fail(p, line, "%s: %llu is out of range (%u..%u)", key, (unsigned long long)n,

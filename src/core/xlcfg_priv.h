@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/xlcfg.h"
 
@@ -45,6 +46,10 @@ struct xlcfg_field {
  * past that ','. Returns false (f untouched) when only blanks are left: at the end, or after a
  * final comma (so 'a,' has one field and '' none, as in xl; 'a,,b' has an empty second). */
 bool xlcfg_next_field(const char *s, size_t n, size_t *pos, struct xlcfg_field *f);
+
+/* A strict unsigned number: decimal or 0x hex, all of s[0..n), at most max, into *out;
+ * false if s is anything else or the number is larger. */
+bool xlcfg_parse_number(const char *s, size_t n, uint64_t max, uint64_t *out);
 
 /* True if s[0..n) equals the NUL-terminated word. */
 bool xlcfg_word_is(const char *s, size_t n, const char *word);

@@ -3,6 +3,7 @@
  * comma-separated fields. Everything here reads only inside the bounds it is given. */
 #include "xlcfg_priv.h"
 #include "lib/format.h"
+#include "lib/ctype.h"
 #include "lib/string.h"
 
 #define SPOT_MSG_MAX 256
@@ -89,4 +90,35 @@ bool xlcfg_next_field(const char *s, size_t n, size_t *pos, struct xlcfg_field *
 bool xlcfg_word_is(const char *s, size_t n, const char *word)
 {
     return strlen(word) == n && strncmp(s, word, n) == 0;
+}
+
+/* Contract in xlcfg_priv.h. */
+bool xlcfg_parse_number(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+    size_t i = 0;
+    unsigned base = 10;
+    uint64_t v = 0;
+
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        i = 2;
+    }
+    if (i == n)
+        return false;
+    for (; i < n; i++) {
+        int c = (unsigned char)s[i];
+        unsigned d;
+
+        if (k_isdigit(c))
+            d = (unsigned)(c - '0');
+        else if (base == 16 && k_isxdigit(c))
+            d = (unsigned)(k_tolower(c) - 'a' + 10);
+        else
+            return false;
+        if (v > (max - d) / base)
+            return false;
+        v = v * base + d;
+    }
+    *out = v;
+    return true;
 }
