@@ -1,188 +1,9 @@
 /* Unit tests for the virtio-mmio transport (src/vdev/virtio_mmio.c) with a fake device and
  * the fake virtq walker (fake_virtq.c): the register map and its reset values, feature
  * negotiation and queue setup in the order Linux's virtio_mmio driver does them, notify
- * reaching the device, interrupt status, acknowledge and the line, reset, the configuration
- * space's bounds and generation, and every kind of bad access. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <string.h>
-#include <cmocka.h>
-
-#include "fake_virtq.h"
-#include "vdev/virtio_mmio.h"
-
-#define CONFIG_SIZE 10u                 /* deliberately not a multiple of 4 */
-#define DEV_FEATURES ((1ull << 5) | (1ull << 9) | (1ull << 34) /* RING_PACKED: dropped */)
-#define OFFERED ((1ull << 5) | (1ull << 9) | VIRTIO_MMIO_TRANSPORT_FEATURES)
-
-struct fake_dev {
-    uint8_t config[CONFIG_SIZE];
-    unsigned config_reads, config_writes, resets, driver_oks;
-    unsigned last_coff, last_csize;
-    uint64_t ok_features;
-    unsigned notifies[VIRTIO_MAX_QUEUES], notify_total;
-    enum { NOTIFY_NOTHING, NOTIFY_USED, NOTIFY_ERROR } on_notify;
-};
-
-static uint32_t cfg_read(void *dev, unsigned off, unsigned size)
-{
-    struct fake_dev *d = dev;
-    uint32_t v = 0;
-
-    assert_true(off + size <= CONFIG_SIZE);
-    d->config_reads++;
-    d->last_coff = off;
-    d->last_csize = size;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint32_t)d->config[off + i] << (8 * i);
-    if (size < 4)
-        v |= 0xA5u << (8 * size);       /* junk above the size: the transport cuts it */
-    return v;
-}
-
-static void cfg_write(void *dev, unsigned off, unsigned size, uint32_t val)
-{
-    struct fake_dev *d = dev;
-
-    assert_true(off + size <= CONFIG_SIZE);
-    d->config_writes++;
-    for (unsigned i = 0; i < size; i++)
-        d->config[off + i] = (uint8_t)(val >> (8 * i));
-}
-
-static void dev_notify(void *dev, struct virtio_transport *t, unsigned q)
-{
-    struct fake_dev *d = dev;
-
-    assert_true(q < VIRTIO_MAX_QUEUES);
-    d->notifies[q]++;
-    d->notify_total++;
-    if (d->on_notify == NOTIFY_USED)
-        virtio_used(t, q, 0);
-    else if (d->on_notify == NOTIFY_ERROR)
-        virtio_device_error(t);
-}
-
-static void dev_reset(void *dev)
-{
-    ((struct fake_dev *)dev)->resets++;
-}
-
-static void dev_driver_ok(void *dev, struct virtio_transport *t, uint64_t features)
-{
-    struct fake_dev *d = dev;
-
-    (void)t;
-    d->driver_oks++;
-    d->ok_features = features;
-}
-
-static const struct virtio_dev_ops fake_ops = {
-    .name = "virtio-fake", .device_id = VIRTIO_ID_BLOCK, .features = DEV_FEATURES,
-    .num_queues = 2, .queue_max = 256, .config_size = CONFIG_SIZE,
-    .config_read = cfg_read, .config_write = cfg_write, .notify = dev_notify,
-    .reset = dev_reset, .driver_ok = dev_driver_ok,
-};
-
-static int mem_read(void *ctx, uint64_t gpa, void *dst, size_t len)
-{
-    (void)ctx, (void)gpa, (void)dst, (void)len;
-    return -1;
-}
-
-static int mem_write(void *ctx, uint64_t gpa, const void *src, size_t len)
-{
-    (void)ctx, (void)gpa, (void)src, (void)len;
-    return -1;
-}
-
-static const struct virtq_mem fake_mem = { mem_read, mem_write, (void *)0x1234 };
-
-static struct virtio_transport tr;
-static struct fake_dev dev;
-
-static int setup(void **state)
-{
-    (void)state;
-    memset(&dev, 0, sizeof(dev));
-    memset(&fake_virtq, 0, sizeof(fake_virtq));
-    for (unsigned i = 0; i < CONFIG_SIZE; i++)
-        dev.config[i] = (uint8_t)(0x10 + i);
-    assert_int_equal(virtio_mmio_init(&tr, &fake_ops, &dev, &fake_mem), 0);
-    return 0;
-}
-
-static uint32_t rd(uint32_t off)
-{
-    return virtio_mmio_read(&tr, off, 4);
-}
-
-static void wr(uint32_t off, uint32_t val)
-{
-    virtio_mmio_write(&tr, off, 4, val);
-}
-
-static void add_status(uint32_t bits)
-{
-    wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | bits);
-}
-
-/* Linux's vm_get_features, then vm_finalize_features writing back `features`, then
- * virtio_features_ok: FEATURES_OK and read it back. Returns whether it stuck. */
-static bool linux_negotiate(uint64_t features)
-{
-    uint64_t offered;
-
-    wr(VIRTIO_MMIO_STATUS, 0);                              /* virtio_reset_device */
-    add_status(VIRTIO_STATUS_ACKNOWLEDGE);
-    add_status(VIRTIO_STATUS_DRIVER);
-    wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-    offered = (uint64_t)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-    wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-    offered |= rd(VIRTIO_MMIO_DEVICE_FEATURES);
-    assert_int_equal(offered, OFFERED);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-    wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-    add_status(VIRTIO_STATUS_FEATURES_OK);
-    return rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK;
-}
-
-/* Linux's vm_setup_vq for queue q of size num with its areas at base. */
-static void linux_setup_queue(unsigned q, unsigned num, uint64_t base)
-{
-    uint64_t desc = base, avail = base + 16 * num, used = (avail + 6 + 2 * num + 3) & ~3ull;
-
-    wr(VIRTIO_MMIO_QUEUE_SEL, q);
-    assert_int_equal(rd(VIRTIO_MMIO_QUEUE_READY), 0);
-    assert_true(rd(VIRTIO_MMIO_QUEUE_NUM_MAX) >= num);
-    wr(VIRTIO_MMIO_QUEUE_NUM, num);
-    wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-    wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-    wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-    wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
-    wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-    wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
-    wr(VIRTIO_MMIO_QUEUE_READY, 1);
-    assert_int_equal(rd(VIRTIO_MMIO_QUEUE_READY), 1);
-    assert_int_equal(tr.vq[q].num, num);
-    assert_int_equal(tr.vq[q].desc, desc);
-    assert_int_equal(tr.vq[q].avail, avail);
-    assert_int_equal(tr.vq[q].used, used);
-}
-
-/* A driver brought all the way up: features, both queues, DRIVER_OK. */
-static void bring_up(uint64_t features)
-{
-    assert_true(linux_negotiate(features));
-    linux_setup_queue(0, 128, 0x100000);
-    linux_setup_queue(1, 256, 0x123450000ull);
-    add_status(VIRTIO_STATUS_DRIVER_OK);
-    assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK);
-}
+ * reaching the device, every kind of bad access, the MMIO bus, init's refusals and the
+ * dump. Interrupts, reset and the config space are in test_virtio_mmio_events.c. */
+#include "virtio_mmio_fixture.h"
 
 static void test_identity_and_reset_values(void **state)
 {
@@ -388,146 +209,6 @@ static void test_notify_reaches_device(void **state)
     assert_int_equal(dev.notify_total, 5);
 }
 
-static void test_interrupts(void **state)
-{
-    (void)state;
-    bring_up(VIRTIO_F_VERSION_1);
-    /* Used buffers interrupt only when the ring says so. */
-    fake_virtq.should_notify = false;
-    virtio_used(&tr, 1, 0x1234);
-    assert_int_equal(fake_virtq.should_notify_calls, 1);
-    assert_ptr_equal(fake_virtq.last_q, &tr.vq[1]);
-    assert_ptr_equal(fake_virtq.last_mem, virtio_mem(&tr));
-    assert_int_equal(fake_virtq.last_old_used, 0x1234);
-    assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
-    assert_false(virtio_mmio_irq_line(&tr));
-    fake_virtq.should_notify = true;
-    dev.on_notify = NOTIFY_USED;
-    wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-    assert_true(virtio_mmio_irq_line(&tr));
-    virtio_used(&tr, 5, 0);                                 /* no such queue: nothing */
-    assert_int_equal(fake_virtq.should_notify_calls, 2);
-    /* Acknowledging clears only the bits written. */
-    virtio_config_changed(&tr);
-    assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 3);
-    assert_int_equal(rd(VIRTIO_MMIO_CONFIG_GENERATION), 1);
-    wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-    assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
-    assert_true(virtio_mmio_irq_line(&tr));
-    wr(VIRTIO_MMIO_INTERRUPT_ACK, 0xfffffffc);
-    assert_true(virtio_mmio_irq_line(&tr));
-    wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
-    assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
-    assert_false(virtio_mmio_irq_line(&tr));
-    /* A device error: DEVICE_NEEDS_RESET and a configuration interrupt, once. */
-    virtio_device_error(&tr);
-    assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0x0f | VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-    assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
-    wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
-    virtio_device_error(&tr);
-    assert_false(virtio_mmio_irq_line(&tr));
-}
-
-static void test_no_interrupt_before_driver_ok(void **state)
-{
-    (void)state;
-    assert_true(linux_negotiate(VIRTIO_F_VERSION_1));
-    virtio_config_changed(&tr);
-    assert_int_equal(rd(VIRTIO_MMIO_CONFIG_GENERATION), 1);  /* the generation still moves */
-    assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
-    virtio_device_error(&tr);
-    assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-    assert_false(virtio_mmio_irq_line(&tr));
-}
-
-static void test_reset(void **state)
-{
-    unsigned resets_before;
-
-    (void)state;
-    bring_up(VIRTIO_F_VERSION_1 | VIRTIO_F_RING_EVENT_IDX);
-    virtio_config_changed(&tr);
-    virtio_device_error(&tr);
-    wr(VIRTIO_MMIO_QUEUE_SEL, 1);
-    wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-    assert_true(virtio_mmio_irq_line(&tr));
-    resets_before = dev.resets;
-    wr(VIRTIO_MMIO_STATUS, 0);
-    assert_int_equal(dev.resets, resets_before + 1);
-    assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0);
-    assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
-    assert_false(virtio_mmio_irq_line(&tr));
-    assert_int_equal(rd(VIRTIO_MMIO_DEVICE_FEATURES), (uint32_t)OFFERED);   /* sel back to 0 */
-    assert_int_equal(rd(VIRTIO_MMIO_QUEUE_READY), 0);                       /* queue 0 */
-    for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++) {
-        assert_false(tr.vq[q].ready);
-        assert_int_equal(tr.vq[q].num, 0);
-        assert_int_equal(tr.vq[q].desc | tr.vq[q].avail | tr.vq[q].used, 0);
-        assert_false(tr.vq[q].event_idx);
-    }
-    assert_int_equal(tr.driver_features, 0);
-    assert_int_equal(rd(VIRTIO_MMIO_CONFIG_GENERATION), 1);  /* keeps counting */
-    /* After a reset the device works again. */
-    dev.notify_total = 0;
-    bring_up(VIRTIO_F_VERSION_1);
-    wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
-    assert_int_equal(dev.notify_total, 1);
-    /* The machine's reset does the same. */
-    virtio_mmio_reset(&tr);
-    assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0);
-    assert_false(tr.vq[0].ready || tr.vq[1].ready);
-}
-
-static void test_config_space(void **state)
-{
-    (void)state;
-    assert_int_equal(virtio_mmio_read(&tr, 0x100, 4), 0x13121110);
-    assert_int_equal(virtio_mmio_read(&tr, 0x104, 4), 0x17161514);
-    assert_int_equal(virtio_mmio_read(&tr, 0x108, 2), 0x1918);
-    assert_int_equal(virtio_mmio_read(&tr, 0x109, 1), 0x19);
-    assert_int_equal(virtio_mmio_read(&tr, 0x102, 2), 0x1312);
-    assert_int_equal(dev.last_coff, 2);
-    assert_int_equal(dev.last_csize, 2);
-    /* Past config_size, misaligned, or a size other than 1/2/4: 0, and the device is not
-     * asked. */
-    dev.config_reads = 0;
-    assert_int_equal(virtio_mmio_read(&tr, 0x108, 4), 0);
-    assert_int_equal(virtio_mmio_read(&tr, 0x10a, 1), 0);
-    assert_int_equal(virtio_mmio_read(&tr, 0x1fc, 4), 0);
-    assert_int_equal(virtio_mmio_read(&tr, 0x101, 2), 0);
-    assert_int_equal(virtio_mmio_read(&tr, 0x102, 4), 0);
-    assert_int_equal(virtio_mmio_read(&tr, 0x100, 8), 0);
-    assert_int_equal(virtio_mmio_read(&tr, 0x100, 3), 0);
-    assert_int_equal(virtio_mmio_read(&tr, 0x200, 1), 0);
-    assert_int_equal(virtio_mmio_read(&tr, ~0ull - 1, 2), 0);
-    assert_int_equal(dev.config_reads, 0);
-    /* Writes go to the device, cut to their size; bad ones never do. */
-    virtio_mmio_write(&tr, 0x104, 2, 0xdeadbeef);
-    assert_int_equal(dev.config[4], 0xef);
-    assert_int_equal(dev.config[5], 0xbe);
-    assert_int_equal(dev.config[6], 0x16);
-    virtio_mmio_write(&tr, 0x109, 1, 0x77);
-    assert_int_equal(dev.config[9], 0x77);
-    assert_int_equal(dev.config_writes, 2);
-    virtio_mmio_write(&tr, 0x10a, 1, 1);
-    virtio_mmio_write(&tr, 0x108, 4, 1);
-    virtio_mmio_write(&tr, 0x103, 2, 1);
-    virtio_mmio_write(&tr, 0x100, 8, 1);
-    assert_int_equal(dev.config_writes, 2);
-    /* A device without config_write ignores writes. */
-    struct virtio_dev_ops ro = fake_ops;
-    ro.config_write = NULL;
-    assert_int_equal(virtio_mmio_init(&tr, &ro, &dev, &fake_mem), 0);
-    virtio_mmio_write(&tr, 0x100, 4, 0);
-    assert_int_equal(dev.config[0], 0x10);
-    assert_int_equal(tr.bad_accesses, 0);
-    /* The generation moves with each change the device reports. */
-    virtio_config_changed(&tr);
-    virtio_config_changed(&tr);
-    assert_int_equal(rd(VIRTIO_MMIO_CONFIG_GENERATION), 2);
-}
-
 static void test_bad_register_accesses(void **state)
 {
     (void)state;
@@ -619,6 +300,7 @@ static void test_dump(void **state)
     assert_int_equal(virtio_mmio_dump(&tr, small, 0), 0);
 }
 
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -627,14 +309,11 @@ int main(void)
         cmocka_unit_test_setup(test_features_ok_refused, setup),
         cmocka_unit_test_setup(test_queue_setup_rules, setup),
         cmocka_unit_test_setup(test_notify_reaches_device, setup),
-        cmocka_unit_test_setup(test_interrupts, setup),
-        cmocka_unit_test_setup(test_no_interrupt_before_driver_ok, setup),
-        cmocka_unit_test_setup(test_reset, setup),
-        cmocka_unit_test_setup(test_config_space, setup),
         cmocka_unit_test_setup(test_bad_register_accesses, setup),
         cmocka_unit_test_setup(test_on_the_mmio_bus, setup),
         cmocka_unit_test_setup(test_init_refuses_bad_ops, setup),
         cmocka_unit_test_setup(test_dump, setup),
     };
+
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
