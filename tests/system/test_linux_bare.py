@@ -24,6 +24,11 @@ import linux_guest as lg
 
 pytestmark = pytest.mark.qemu_only("Linux booted by QEMU itself, without Kestrel")
 
+# The cases that boot the kernel on bare QEMU prove the assets and QEMU, not Kestrel, and
+# cost a boot (~15 s): they run in make soak; make test keeps the initramfs's own check, and
+# test_linux_guest.py makes the same checks of a Kestrel domain.
+BOOTS_BARE = pytest.mark.soak
+
 
 def cpio_members(path):
     """A gzip'd newc cpio -> {name: (mode, uid, rdev major, rdev minor, data)}."""
@@ -82,6 +87,7 @@ def shell(bare):
     return sh
 
 
+@BOOTS_BARE
 def test_boots_to_the_marker_and_records_the_time(bare):
     text = bare.text()
     assert re.search(r"Linux version \d+\.\d+\S* ", text), "no kernel log on COM1"
@@ -93,6 +99,7 @@ def test_boots_to_the_marker_and_records_the_time(bare):
     print(f"bare QEMU: {line.strip()}")
 
 
+@BOOTS_BARE
 def test_shell_answers(shell):
     out = shell.check("uname -a")
     assert out.startswith("Linux ") and " x86_64" in out, out
@@ -101,12 +108,14 @@ def test_shell_answers(shell):
     assert status == 1 and out == ""
 
 
+@BOOTS_BARE
 def test_dmesg_is_clean(shell):
     n, bad = lg.dmesg_problems(shell)
     assert n > 100, f"dmesg gave only {n} lines"
     assert not bad, "dmesg on bare QEMU:\n" + "\n".join(bad)
 
 
+@BOOTS_BARE
 def test_local_apic_timer_and_io_apic(shell):
     first = lg.interrupts(shell)
     assert "LOC" in first, sorted(first)
@@ -116,12 +125,14 @@ def test_local_apic_timer_and_io_apic(shell):
     assert second["LOC"][0] > first["LOC"][0], (first["LOC"], second["LOC"])
 
 
+@BOOTS_BARE
 def test_cpuinfo_and_date(shell):
     assert "hypervisor" in lg.cpu_flags(shell)
     guest = int(shell.check("date +%s"))
     assert abs(guest - time.time()) < 300, (guest, time.time())
 
 
+@BOOTS_BARE
 def test_poweroff_ends_the_machine(bare, shell):
     """Last: busybox init powers the PC off through ACPI, and QEMU exits."""
     bare.mark()

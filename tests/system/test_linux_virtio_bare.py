@@ -35,6 +35,11 @@ from test_linux_bare import cpio_members
 
 pytestmark = pytest.mark.qemu_only("Linux booted by QEMU's microvm itself, without Kestrel")
 
+# The cases that boot microvm prove the assets and QEMU, not Kestrel, and cost three boots
+# (~30 s): they run in make soak; make test keeps the asset checks that boot nothing, and
+# test_linux_virtio.py makes the same checks of a Kestrel domain.
+BOOTS_BARE = pytest.mark.soak
+
 # What each wanted module needs first (its modinfo depends= and softdep pre:).
 NEEDS = {"virtio_mmio": ["virtio", "virtio_ring"], "virtio_blk": ["virtio", "virtio_ring"],
          "virtio_balloon": ["virtio"], "virtio_rng": ["virtio"],
@@ -154,6 +159,7 @@ def rootsh(vm):
     return shell_after(vm, lg.ROOTFS_MARKER)
 
 
+@BOOTS_BARE
 def test_initramfs_loads_every_module_then_switches_to_the_disk(vm, rootsh):
     text = vm.text()
     loaded = re.search(re.escape(lg.MODULES_LOADED) + r"([^\r\n]*)", text).group(1).split()
@@ -166,6 +172,7 @@ def test_initramfs_loads_every_module_then_switches_to_the_disk(vm, rootsh):
     assert rootsh.check("cat /etc/hostname") == "kestrel-rootfs\n"
 
 
+@BOOTS_BARE
 def test_devices_are_virtio_mmio_from_acpi(rootsh):
     """The disks hang off virtio_mmio platform devices that ACPI enumerated (LNRO0005)."""
     out = rootsh.check("ls /sys/bus/acpi/devices/ | grep LNRO0005 | wc -l; "
@@ -176,6 +183,7 @@ def test_devices_are_virtio_mmio_from_acpi(rootsh):
     assert names.split() == ["virtio:d00000002v554D4551"] * 2, names
 
 
+@BOOTS_BARE
 def test_second_disk_is_read_only(rootsh):
     assert rootsh.check("cat /sys/block/vda/ro /sys/block/vdb/ro").split() == ["0", "1"]
     rootsh.check("mkdir -p /mnt && mount -t ext4 -o ro /dev/vdb /mnt")
@@ -185,6 +193,7 @@ def test_second_disk_is_read_only(rootsh):
     rootsh.check("umount /mnt")
 
 
+@BOOTS_BARE
 def test_hwrng_is_virtio_rng(rootsh):
     assert rootsh.check("cat /sys/class/misc/hw_random/rng_current").startswith("virtio_rng")
     assert rootsh.check("head -c 64 /dev/hwrng | wc -c").strip() == "64"
@@ -192,11 +201,13 @@ def test_hwrng_is_virtio_rng(rootsh):
     assert a != b, "virtio-rng gave the same 16 bytes twice"
 
 
+@BOOTS_BARE
 def test_balloon_driver_binds(rootsh):
     out = rootsh.check("ls /sys/bus/virtio/drivers/virtio_balloon/")
     assert re.search(r"\bvirtio\d+\b", out), f"virtio_balloon bound no device: {out}"
 
 
+@BOOTS_BARE
 def test_files_land_in_the_image(vm, rootsh, disks):
     """Last: write, sync, poweroff, and read the file from the image on the host. (A reboot
     of QEMU's microvm itself sometimes hangs after "reboot: Restarting system" on a loaded
@@ -213,6 +224,7 @@ def test_files_land_in_the_image(vm, rootsh, disks):
 
 # ---- a root that is not there ----------------------------------------------------------------
 
+@BOOTS_BARE
 def test_missing_root_says_so_and_gives_the_initramfs_shell(tmp_path):
     k = microvm(tmp_path, "root=/dev/vdc", [lg.disk_copy(tmp_path, "ro")])
     try:
