@@ -6,6 +6,7 @@ hv-objs += src/lib/string.o src/lib/format.o src/lib/gprs.o src/lib/civil.o \
            src/core/panic.o src/core/symbols.o src/core/cmd_boot.o src/core/cmd_cpu.o \
            src/core/cmd_time.o src/core/cmd_diag.o \
            src/core/xlcfg.o src/core/xlcfg_spec.o src/core/xlcfg_disk.o src/core/xlcfg_vif.o \
+           src/core/xlcfg_cpus.o src/core/cpulist.o \
            src/core/mbimage.o src/core/mbinfo.o \
            src/core/bzimage.o src/core/bzboot.o src/core/load_linux.o \
            src/core/domain.o src/core/domain_build.o src/core/guestmem.o src/core/irq.o src/core/domain_virtio.o src/core/domain_devices.o src/core/cmd_block.o src/core/domain_net.o src/core/cmd_net.o \

@@ -6,6 +6,7 @@
  * names the module or key; what was built is given back. It never touches the domain
  * table or the scheduler. */
 #include "core/domain.h"
+#include "core/cpulist.h"
 #include "core/dom_console.h"
 #include "core/domain_build.h"
 #include "core/guestmem.h"
@@ -167,6 +168,33 @@ static int load_multiboot(struct domain *d, const struct boot_module *k,
     return 0;
 }
 
+/* What the cfg asks of vCPUs against what Kestrel gives today: one vCPU per domain, run on
+ * CPU 0. A Multiboot kernel is a one-CPU kernel anyway: more vCPUs get a warning and the
+ * domain boots. A Linux kernel would use them: refused, rather than booted smaller than
+ * asked. Hard affinity that leaves out CPU 0 cannot be honoured: refused. 0 or -1. */
+static int check_vcpus(struct domain *d, bool linux, const char *cfgname, char *err,
+                       size_t errsz)
+{
+    const struct domain_config *c = &d->cfg;
+    char list[40];
+
+    if (c->maxvcpus > 1 && linux) {
+        snprintf(err, errsz, "%s: vcpus = %u: a domain has one vCPU until Kestrel's guests "
+                 "get SMP", cfgname, c->maxvcpus);
+        return -1;
+    }
+    if (c->maxvcpus > 1)
+        log_warn("d%d (%s): vcpus = %u: a Multiboot kernel runs on one vCPU", d->id, d->name,
+                 c->maxvcpus);
+    if (!(c->cpus[0] & 1)) {
+        cpulist_format(c->cpus[0], list, sizeof(list));
+        snprintf(err, errsz, "%s: cpus = \"%s\": Kestrel runs every domain on CPU 0 until its "
+                 "scheduler runs on every CPU", cfgname, list);
+        return -1;
+    }
+    return 0;
+}
+
 /* Load the cfg's kernel and ramdisk by the kernel's own format: a Linux setup header means
  * the Linux boot protocol, anything else must be a Multiboot image; 0 or -1. */
 static int load_guest(struct domain *d, const char *cfgname, char *err, size_t errsz)
@@ -181,7 +209,10 @@ static int load_guest(struct domain *d, const char *cfgname, char *err, size_t e
         if (!r)
             return -1;
     }
-    if (bzimage_probe((const uint8_t *)(uintptr_t)k->start, (size_t)(k->end - k->start)))
+    bool linux = bzimage_probe((const uint8_t *)(uintptr_t)k->start, (size_t)(k->end - k->start));
+    if (check_vcpus(d, linux, cfgname, err, errsz) != 0)
+        return -1;
+    if (linux)
         return load_linux(d, k, r, cfgname, err, errsz);
     if (domain_disk_devices(d, cfgname, err, errsz) != 0)
         return -1;

@@ -18,6 +18,7 @@
 #include "lib/ctype.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "core/cpulist.h"
 
 #define MSG_MAX 256
 /* printf arguments for at most 40 bytes of s[0..n), to quote bad input briefly. */
@@ -43,7 +44,8 @@ struct parser {
     xlcfg_warn_fn warn;
     void *ctx;
     uint32_t seen;               /* bit per supported key: duplicates are an error */
-    unsigned root_line, extra_line, cmdline_line, maxmem_line;
+    unsigned root_line, extra_line, cmdline_line, maxmem_line, vcpus_line, cpus_line;
+    unsigned cpus_given;         /* vCPUs a `cpus` list names (0: none, or a string) */
     const char *root, *extra;    /* pieces of the command line, joined at the end */
     size_t root_n, extra_n;
 };
@@ -52,27 +54,13 @@ struct parser {
 enum key_id {
     K_NAME, K_KERNEL, K_RAMDISK, K_EXTRA, K_CMDLINE, K_ROOT, K_MEMORY, K_MAXMEM, K_VCPUS,
     K_MAXVCPUS, K_WEIGHT, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_DISK, K_VIF,
+    K_CPUS,
     K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
     "name", "kernel", "ramdisk", "extra", "cmdline", "root", "memory", "maxmem", "vcpus",
     "maxvcpus", "cpu_weight", "on_poweroff", "on_reboot", "on_crash", "autostart", "disk",
-    "vif",
-};
-
-/* Keys xl knows that Kestrel has no use for: accepted (lists too) with a warning, so a cfg
- * written for Xen still boots here. */
-static const char *const ignored_keys[] = {
-    "builder", "type", "on_watchdog", "on_soft_reset", "serial", "vfb", "vkb",
-    "vnc", "vnclisten", "sdl", "pci", "usb", "usbctrl", "usbdev", "boot", "bootloader",
-    "bootloader_args", "device_model_version", "device_model_override", "cpus", "cpus_soft",
-    "cap", "uuid", "seclabel", "localtime", "acpi", "apic", "pae", "hap", "nestedhvm", "vga",
-    "videoram", "stdvga", "keymap", "soundhw", "timer_mode", "viridian", "vtpm", "channel",
-    "p9", "rdm", "irqs", "iomem", "ioports", "dtdev", "device_tree", "tee", "xen_platform_pci",
-    "e820_host", "max_grant_frames", "max_maptrack_frames", "max_event_channels",
-    "driver_domain", "claim_mode", "tsc_mode", "nomigrate", "pool", "shadow_memory",
-    "vcpu_hard_affinity", "vcpu_soft_affinity", "nographic", "vncdisplay", "vncunused",
-    "passthrough", "altp2m", "gic_version", "vuart", "cpuid", "vpmu", "pvshim",
+    "vif", "cpus",
 };
 
 static const char *const action_names[] = { "destroy", "restart", "preserve", "rename-restart" };
@@ -106,12 +94,6 @@ static void warn_ignored(struct parser *p, unsigned line, const char *key, size_
     snprintf(msg, sizeof(msg), "%s:%u: %.*s: ignored (Kestrel has no use for it)", p->mod,
              line, CUT(key, n));
     p->warn(p->ctx, msg);
-}
-
-/* True if s[0..n) equals the NUL-terminated word. */
-static bool word_is(const char *s, size_t n, const char *word)
-{
-    return strlen(word) == n && strncmp(s, word, n) == 0;
 }
 
 /* Skip blanks and comments; with newlines set, also newlines (counting them). Stops at the
@@ -322,7 +304,7 @@ static int get_action(struct parser *p, unsigned line, const char *key, const st
     if (get_string(p, line, key, v) != 0)
         return -1;
     for (unsigned i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
-        if (word_is(v->p, v->n, action_names[i])) {
+        if (xlcfg_word_is(v->p, v->n, action_names[i])) {
             *out = (enum domain_action)i;
             return 0;
         }
@@ -350,8 +332,12 @@ static int apply_list(struct parser *p, unsigned line, enum key_id k, const stru
 
         if (e.kind != V_STRING)
             return fail(p, el, "%s: expected a quoted spec, got %.*s", key, CUT(e.p, e.n));
-        if ((k == K_DISK ? xlcfg_disk_add : xlcfg_vif_add)(&at, e.p, e.n, c) != 0)
+        if (k == K_CPUS) {
+            if (xlcfg_cpus_set(&at, e.p, e.n, c, (int)p->cpus_given++) != 0)
+                return -1;
+        } else if ((k == K_DISK ? xlcfg_disk_add : xlcfg_vif_add)(&at, e.p, e.n, c) != 0) {
             return -1;
+        }
     }
     return rc;
 }
@@ -413,14 +399,19 @@ static int apply(struct parser *p, unsigned line, enum key_id k, const struct va
         return get_number(p, line, key, v, "a number of MiB", 1, XLCFG_MEMORY_MAX,
                           &c->maxmem_mb);
     case K_VCPUS:
+        p->vcpus_line = p->vcpus_line ? p->vcpus_line : line;
+        return get_number(p, line, key, v, "a number of vCPUs", 1, XLCFG_VCPUS_MAX, &c->vcpus);
     case K_MAXVCPUS:
-        if (get_number(p, line, key, v, "a number of vCPUs", 1, UINT32_MAX, &n) != 0)
-            return -1;
-        if (n != 1)
-            return fail(p, line, "%s: %u vCPUs asked, but Kestrel runs 1 per domain until "
-                        "SMP exists", key, n);
-        c->vcpus = 1;
-        return 0;
+        p->vcpus_line = line;
+        return get_number(p, line, key, v, "a number of vCPUs", 1, XLCFG_VCPUS_MAX,
+                          &c->maxvcpus);
+    case K_CPUS:
+        p->cpus_line = line;
+        if (v->kind == V_STRING) {
+            struct xlcfg_spot at = { p->mod, line, p->err, p->errsz, p->warn, p->ctx };
+            return xlcfg_cpus_set(&at, v->p, v->n, c, -1);
+        }
+        return apply_list(p, line, k, v, c);
     case K_WEIGHT:
         return get_number(p, line, key, v, "a scheduler weight", 1, XLCFG_WEIGHT_MAX,
                           &c->weight);
@@ -448,14 +439,12 @@ static int apply(struct parser *p, unsigned line, enum key_id k, const struct va
 static int lookup_key(const char *key, size_t n, bool *ignored)
 {
     *ignored = false;
-    if (word_is(key, n, "weight"))       /* Kestrel's short name for cpu_weight */
+    if (xlcfg_word_is(key, n, "weight"))       /* Kestrel's short name for cpu_weight */
         return K_WEIGHT;
     for (int i = 0; i < K_COUNT; i++)
-        if (word_is(key, n, key_names[i]))
+        if (xlcfg_word_is(key, n, key_names[i]))
             return i;
-    for (size_t i = 0; i < sizeof(ignored_keys) / sizeof(ignored_keys[0]); i++)
-        if (word_is(key, n, ignored_keys[i]))
-            *ignored = true;
+    *ignored = xlcfg_key_ignored(key, n);
     return -1;
 }
 
@@ -536,6 +525,9 @@ void xlcfg_defaults(struct domain_config *c)
     c->memory_mb = XLCFG_MEMORY_DEFAULT;
     c->maxmem_mb = 0;                    /* 0 until parsed: then = memory_mb */
     c->vcpus = 1;
+    c->maxvcpus = 0;                     /* 0 until parsed: then = vcpus */
+    for (unsigned i = 0; i < XLCFG_VCPUS_MAX; i++)
+        c->cpus[i] = CPULIST_ALL;
     c->weight = XLCFG_WEIGHT_DEFAULT;
     c->on_poweroff = ACTION_DESTROY;
     c->on_reboot = ACTION_RESTART;
@@ -588,6 +580,13 @@ int xlcfg_parse(const char *text, size_t len, const char *module, struct domain_
     else if (out->maxmem_mb < out->memory_mb)
         return fail(&p, p.maxmem_line, "maxmem: %u MiB is less than memory (%u MiB)", out->maxmem_mb,
                     out->memory_mb);
+    if (!(p.seen & (1u << K_MAXVCPUS)))
+        out->maxvcpus = out->vcpus;
+    else if (out->maxvcpus < out->vcpus)
+        return fail(&p, p.vcpus_line, "maxvcpus: %u is less than vcpus (%u)", out->maxvcpus,
+                    out->vcpus);
+    if (p.cpus_given > out->maxvcpus)
+        return fail(&p, p.cpus_line, "cpus: %u lists for %u vCPUs", p.cpus_given, out->maxvcpus);
     return 0;
 }
 

@@ -54,6 +54,17 @@ bool xlcfg_parse_number(const char *s, size_t n, uint64_t max, uint64_t *out);
 /* True if s[0..n) equals the NUL-terminated word. */
 bool xlcfg_word_is(const char *s, size_t n, const char *word);
 
+/* True if key[0..n) is one xl knows that Kestrel has no use for (vfb, pci, cpus_soft...):
+ * accepted, lists too, with a warning, so a cfg written for Xen still boots here. */
+bool xlcfg_key_ignored(const char *key, size_t n);
+
+/* Set the hard affinity of vCPU `vcpu` (0..XLCFG_VCPUS_MAX-1; -1: of every vCPU) from the
+ * CPU list s[0..n) (core/cpulist.h's syntax, xl's). Returns 0, or -1 with one error line
+ * naming the module, line and `cpus` (a bad list, one that leaves no CPU, a vCPU beyond
+ * XLCFG_VCPUS_MAX). Marks c->cpus_set. */
+int xlcfg_cpus_set(const struct xlcfg_spot *at, const char *s, size_t n,
+                   struct domain_config *c, int vcpu);
+
 /* Parse one `disk` spec s[0..n) (the string's content, no quotes; any bytes but control
  * characters, not NUL-terminated) and add it to c->disks, kept sorted by the vdev's letter.
  * Returns 0, or -1 with one error line in at->err naming the module, line and `disk`:

@@ -122,3 +122,27 @@ bool xlcfg_parse_number(const char *s, size_t n, uint64_t max, uint64_t *out)
     *out = v;
     return true;
 }
+
+/* Keys xl knows that Kestrel has no use for: accepted (lists too) with a warning, so a cfg
+ * written for Xen still boots here. */
+static const char *const ignored_keys[] = {
+    "builder", "type", "on_watchdog", "on_soft_reset", "serial", "vfb", "vkb",
+    "vnc", "vnclisten", "sdl", "pci", "usb", "usbctrl", "usbdev", "boot", "bootloader",
+    "bootloader_args", "device_model_version", "device_model_override", "cpus_soft",
+    "cap", "uuid", "seclabel", "localtime", "acpi", "apic", "pae", "hap", "nestedhvm", "vga",
+    "videoram", "stdvga", "keymap", "soundhw", "timer_mode", "viridian", "vtpm", "channel",
+    "p9", "rdm", "irqs", "iomem", "ioports", "dtdev", "device_tree", "tee", "xen_platform_pci",
+    "e820_host", "max_grant_frames", "max_maptrack_frames", "max_event_channels",
+    "driver_domain", "claim_mode", "tsc_mode", "nomigrate", "pool", "shadow_memory",
+    "vcpu_hard_affinity", "vcpu_soft_affinity", "nographic", "vncdisplay", "vncunused",
+    "passthrough", "altp2m", "gic_version", "vuart", "cpuid", "vpmu", "pvshim",
+};
+
+/* Contract in xlcfg_priv.h. */
+bool xlcfg_key_ignored(const char *key, size_t n)
+{
+    for (size_t i = 0; i < sizeof(ignored_keys) / sizeof(ignored_keys[0]); i++)
+        if (xlcfg_word_is(key, n, ignored_keys[i]))
+            return true;
+    return false;
+}

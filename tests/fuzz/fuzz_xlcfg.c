@@ -1,7 +1,7 @@
 /* libFuzzer target: xlcfg_parse on arbitrary bytes (an exact-size copy, not NUL-terminated,
  * so ASan flags any read past len). Checks that it never crashes, that errors and warnings
  * are single non-empty lines, and that an accepted config keeps every documented rule, its
- * disk and vif lists included (the corpus seeds both). */
+ * disk and vif lists and its vCPUs' affinity included (the corpus seeds both lists). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -98,11 +98,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             != nl)
             abort();
         if (c.memory_mb < 1 || c.memory_mb > 65536 || c.maxmem_mb < c.memory_mb ||
-            c.maxmem_mb > 65536 || c.vcpus != 1 || c.weight < 1 || c.weight > 65535)
+            c.maxmem_mb > 65536 || c.vcpus < 1 || c.maxvcpus < c.vcpus ||
+            c.maxvcpus > XLCFG_VCPUS_MAX || c.weight < 1 || c.weight > 65535)
             abort();
         if (c.on_poweroff > ACTION_RENAME_RESTART || c.on_reboot > ACTION_RENAME_RESTART ||
             c.on_crash > ACTION_RENAME_RESTART)
             abort();
+        for (unsigned i = 0; i < XLCFG_VCPUS_MAX; i++)
+            if (c.cpus[i] == 0 || (!c.cpus_set && c.cpus[i] != ~0ULL))
+                abort();                /* an affinity never leaves no CPU */
         check_lists(&c);
     }
     /* a tiny error buffer must still be terminated */

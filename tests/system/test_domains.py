@@ -386,8 +386,10 @@ BAD_CFGS = {
                     ["unknown.cfg:3:", "frobnicate", "unknown key"]),
     "nokernel.cfg": ('name = "nokernel"\nkernel = "missing.elf"\nmemory = 4\n',
                      ["nokernel.cfg", "kernel", "missing.elf"]),
-    "vcpus.cfg": ('name = "vcpus"\nkernel = "hello.elf"\nmemory = 4\nvcpus = 2\n',
-                  ["vcpus.cfg:4:", "vcpus"]),
+    "vcpus.cfg": ('name = "vcpus"\nkernel = "hello.elf"\nmemory = 4\nvcpus = 65\n',
+                  ["vcpus.cfg:4:", "vcpus", "out of range"]),
+    "affinity.cfg": ('name = "affinity"\nkernel = "hello.elf"\nmemory = 4\ncpus = "1-3"\n',
+                     ["affinity.cfg", 'cpus = "1-3"', "CPU 0"]),
     "huge.cfg": ('name = "huge"\nkernel = "hello.elf"\nmemory = 1024\nmaxmem = 1024\n',
                  ["huge.cfg", "memory", "1024"]),
     "dup.cfg": ('name = "good"\nkernel = "hello.elf"\nmemory = 4\n',
@@ -406,10 +408,14 @@ def test_bad_cfgs_each_give_one_error_line_and_the_rest_boot(boot, tmp_path):
         (tmp_path / fn).write_text(text)
         mods.append(str(tmp_path / fn))
     good2 = write_cfg(tmp_path, "good2.cfg", name="good2", kernel="hello.elf", memory=4)
-    mods.append(good2)
+    # xl's vcpus, maxvcpus and cpus are read; a Multiboot kernel gets one vCPU and a warning
+    two = write_cfg(tmp_path, "two.cfg", name="two", kernel="hello.elf", memory=4, vcpus=2,
+                    maxvcpus=4, cpus="0-3")
+    mods += [good2, two]
     k = boot(initrd=mods)
     # (a failed build may use up an id, as in Xen: match the good ones by name)
-    k.expect_all([r"\(d\d+\) hello: domain \d+ \(good\)", r"\(d\d+\) hello: domain \d+ \(good2\)"], 30)
+    k.expect_all([r"\(d\d+\) hello: domain \d+ \(good\)", r"\(d\d+\) hello: domain \d+ \(good2\)",
+                  r"\(d\d+\) hello: domain \d+ \(two\)"], 30)
     k.wait_prompt(10)
     log = [ln for ln in Kestrel.lines(k.text())]
     for fn, (_, needles) in BAD_CFGS.items():
@@ -418,7 +424,10 @@ def test_bad_cfgs_each_give_one_error_line_and_the_rest_boot(boot, tmp_path):
         for needle in needles:
             assert needle in hits[0], f"{fn}: {needle!r} not in {hits[0]!r}"
         assert "domain not built" in hits[0]
-    assert list(k.xl_list()) == ["good", "good2"]
+    assert list(k.xl_list()) == ["good", "good2", "two"]
+    assert k.xl_list()["two"]["vcpus"] == 1
+    assert re.search(r"\(XEN\) d\d+ \(two\): vcpus = 4: a Multiboot kernel runs on one vCPU",
+                     k.text())
     assert "Panic" not in k.text()
 
 

@@ -2,11 +2,15 @@
 # parser, the guest's Multiboot info builder and the scheduler policy (simulated).
 # Included by the top-level Makefile, which builds each to build/unit/<name>.
 UNIT_TESTS += test_xlcfg
-XLCFG_SRCS := src/core/xlcfg.c src/core/xlcfg_spec.c src/core/xlcfg_disk.c src/core/xlcfg_vif.c
+XLCFG_SRCS := src/core/xlcfg.c src/core/xlcfg_spec.c src/core/xlcfg_disk.c src/core/xlcfg_vif.c \
+              src/core/xlcfg_cpus.c src/core/cpulist.c
 test_xlcfg_SRCS := $(XLCFG_SRCS) tests/unit/test_xlcfg.c
 # Its list keys: disk and vif specs, the default MAC.
 UNIT_TESTS += test_xlcfg_lists
 test_xlcfg_lists_SRCS := $(XLCFG_SRCS) tests/unit/test_xlcfg_lists.c
+# xl's CPU lists (cpus = in a cfg, vcpu-pin at the prompt).
+UNIT_TESTS += test_cpulist
+test_cpulist_SRCS := src/core/cpulist.c tests/unit/test_cpulist.c
 UNIT_TESTS += test_mbimage
 test_mbimage_SRCS := src/core/mbimage.c tests/unit/test_mbimage.c
 UNIT_TESTS += test_mbinfo

@@ -172,6 +172,29 @@ static void test_edges_of_each_range_are_accepted(void **state)
     assert_false(c.autostart);
     assert_int_equal(parse(MIN "vcpus = 1"), 0);
     assert_int_equal(c.vcpus, 1);
+    assert_int_equal(c.maxvcpus, 1);
+    assert_int_equal(parse(MIN "vcpus = 64"), 0);
+    assert_int_equal(c.vcpus, 64);
+    assert_int_equal(c.maxvcpus, 64);
+}
+
+/* vcpus, maxvcpus and cpus (hard affinity) as xl.cfg(5) has them. */
+static void test_vcpus_and_cpus(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(MIN), 0);
+    assert_false(c.cpus_set);
+    assert_true(c.cpus[0] == ~0ULL && c.cpus[63] == ~0ULL);
+    assert_int_equal(parse(MIN "vcpus = 2\nmaxvcpus = 4\ncpus = \"1-3\""), 0);
+    assert_int_equal(c.vcpus, 2);
+    assert_int_equal(c.maxvcpus, 4);
+    assert_true(c.cpus_set);
+    assert_true(c.cpus[0] == 0xe && c.cpus[1] == 0xe && c.cpus[63] == 0xe);
+    assert_int_equal(parse(MIN "vcpus = 3\ncpus = [ \"0\", \"2,5\" ]"), 0);
+    assert_true(c.cpus[0] == 0x1 && c.cpus[1] == 0x24 && c.cpus[2] == ~0ULL);
+    assert_int_equal(parse(MIN "cpus = \"^1\""), 0);
+    assert_true(c.cpus[0] == ~0x2ULL);
+    assert_int_equal(w.n, 0);           /* cpus is no longer an ignored key */
 }
 
 static void test_errors_name_module_line_key(void **state)
@@ -187,9 +210,19 @@ static void test_errors_name_module_line_key(void **state)
     bad(MIN "memory = 0x", "memory:", "expected a number");
     bad(MIN "memory = [ 1 ]", "t.cfg:3: memory:", "list");
     bad(MIN "colour = \"blue\"", "t.cfg:3: colour: unknown key", NULL);
-    bad(MIN "vcpus = 2", "t.cfg:3: vcpus:", "SMP");
-    bad(MIN "maxvcpus = 4", "maxvcpus:", "SMP");
     bad(MIN "vcpus = 0", "vcpus:", "out of range");
+    bad(MIN "vcpus = 65", "t.cfg:3: vcpus:", "out of range");
+    bad(MIN "maxvcpus = 65", "maxvcpus:", "out of range");
+    bad(MIN "vcpus = 4\nmaxvcpus = 2", "t.cfg:4: maxvcpus: 2 is less than vcpus (4)", NULL);
+    bad(MIN "maxvcpus = 2\nvcpus = 4", "t.cfg:3: maxvcpus: 2 is less than vcpus (4)", NULL);
+    bad(MIN "cpus = \"3-1\"", "t.cfg:3: cpus: '3-1': the range ends before it starts", NULL);
+    bad(MIN "cpus = \"64\"", "t.cfg:3: cpus: '64': expected all, a CPU (0-63)", NULL);
+    bad(MIN "cpus = \"^0-63\"", "t.cfg:3: cpus:", "leaves no CPU");
+    bad(MIN "cpus = \"nodes:0\"", "cpus:", "NUMA");
+    bad(MIN "cpus = 3", "cpus:", "expected a list");
+    bad(MIN "cpus = [ 3 ]", "cpus:", "quoted");
+    bad(MIN "vcpus = 2\ncpus = [ \"0\", \"1\", \"2\" ]", "t.cfg:4: cpus: 3 lists for 2 vCPUs",
+        NULL);
     bad(MIN "cpu_weight = 0", "cpu_weight:", "1..65535");
     bad(MIN "cpu_weight = 65536", "cpu_weight:", "out of range");
     bad(MIN "autostart = 2", "autostart:", "out of range");
@@ -275,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_cmdline_forms),
         cmocka_unit_test(test_ignored_keys_warn),
         cmocka_unit_test(test_edges_of_each_range_are_accepted),
+        cmocka_unit_test(test_vcpus_and_cpus),
         cmocka_unit_test(test_errors_name_module_line_key),
         cmocka_unit_test(test_missing_and_names),
         cmocka_unit_test(test_not_nul_terminated_and_small_err),

@@ -25,6 +25,11 @@
  *   gives the order: disks[] is sorted by it and the guest sees /dev/vda, /dev/vdb... in that
  *   order, without gaps (xvda and xvdc become vda and vdb).
  *
+ * vcpus = N, maxvcpus = M (xl's: M >= N, default N; 1..64). cpus = "LIST" gives every vCPU
+ * the hard affinity LIST (core/cpulist.h: "all", "2", "1-3", "0,2", "^1"); the list form
+ * cpus = [ "LIST0", "LIST1", ... ] gives vCPU i the i-th (vCPUs past the end keep "all"),
+ * at most maxvcpus of them. Whether the host has those CPUs is the builder's check.
+ *
  * vif = [ 'SPEC', ... ] (xl-network-configuration(5), the part that applies; xlcfg_vif.c):
  *   'bridge=lan0,mac=00:16:3e:12:34:56': bridge 1..15 of [A-Za-z0-9_.-] (default "xenbr0",
  *   as xl), one vif per bridge; mac six hex octets with ':', unicast (bit 0 of the first
@@ -50,6 +55,7 @@
 #define XLCFG_VIFS_MAX     8      /* vifs per domain (one per bridge) */
 #define XLCFG_BRIDGE_MAX   16     /* sizeof(bridge): 1..15 chars of [A-Za-z0-9_.-] */
 #define XLCFG_BRIDGE_DEFAULT "xenbr0"
+#define XLCFG_VCPUS_MAX    64     /* vcpus, maxvcpus: 1..64 */
 
 /* One `disk` spec. disks[] is sorted by the vdev's letter: disks[i] is the guest's i-th
  * virtio disk (/dev/vda, /dev/vdb... in order). */
@@ -76,7 +82,11 @@ struct domain_config {
     char cmdline[XLCFG_CMDLINE_MAX]; /* `extra` or `cmdline`, "" for none */
     uint32_t memory_mb;              /* default 32, 1..65536 */
     uint32_t maxmem_mb;              /* default = memory_mb; must be >= memory_mb */
-    uint32_t vcpus;                  /* 1; more is an error until SMP exists */
+    uint32_t vcpus;                  /* vCPUs at boot, default 1, 1..XLCFG_VCPUS_MAX */
+    uint32_t maxvcpus;               /* default = vcpus; must be >= vcpus */
+    uint64_t cpus[XLCFG_VCPUS_MAX];  /* hard affinity of each vCPU: bit n = host CPU n;
+                                        every bit set (default) = any CPU */
+    bool cpus_set;                   /* `cpus` was given */
     uint32_t weight;                 /* scheduler weight, default 256, range 1..65535 */
     enum domain_action on_poweroff, on_reboot, on_crash;  /* destroy, restart, destroy */
     bool autostart;                  /* default true */
