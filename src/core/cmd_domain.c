@@ -2,6 +2,7 @@
  * unpause, shutdown, reboot <dom>, mem-set, mem-max, vcpu-list, console, and the `q` key.
  * Domains are named by name or id; TAB completes their names. */
 #include "core/domain.h"
+#include "core/cpulist.h"
 #include "core/dom_console.h"
 #include "core/cmd_domain.h"
 #include "core/boot.h"
@@ -235,11 +236,13 @@ static int cmd_vcpu_list(int argc, char **argv)
     (void)argv;
     shell_printf("Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n");
     for (struct domain *d = domain_first(); d; d = domain_next(d)) {
-        char t[24];
+        char t[24], hard[40];
         const char *st = d->state != DOMAIN_RUNNING ? "-p-" : d->vcpu.blocked ? "-b-"
                          : sched_current() == &d->vcpu ? "r--" : "-r-";
         fmt_seconds(t, sizeof(t), d->vcpu.se.ran_ns);
-        shell_printf("%-32s %5d %5d %5d   %s %9s  all / all\n", d->name, d->id, 0, 0, st, t);
+        cpulist_format(d->cfg.cpus[0], hard, sizeof(hard));   /* the cfg's `cpus` */
+        shell_printf("%-32s %5d %5d %5d   %s %9s  %s / all\n", d->name, d->id, 0, 0, st, t,
+                     hard);
     }
     return 0;
 }

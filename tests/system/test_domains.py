@@ -155,6 +155,7 @@ def test_vcpu_list(k):
         assert int(rows[cfg["name"]].group(2)) == i
     assert rows["hello"].group(3) == "-b-"
     assert rows["burn"].group(3) in ("-r-", "r--")
+    assert all(ln.endswith("all / all") for ln in lines[1:] if ln.strip())   # no cpus = ...
 
 
 def test_q_dumps_domain_info(k):
@@ -425,6 +426,7 @@ def test_bad_cfgs_each_give_one_error_line_and_the_rest_boot(boot, tmp_path):
             assert needle in hits[0], f"{fn}: {needle!r} not in {hits[0]!r}"
         assert "domain not built" in hits[0]
     assert list(k.xl_list()) == ["good", "good2", "two"]
+    assert re.search(r"two\s+\d+\s+0\s+0\s+\S{3}\s+[\d.]+\s+0-3 / all", k.cmd("vcpu-list"))
     assert k.xl_list()["two"]["vcpus"] == 1
     assert re.search(r"\(XEN\) d\d+ \(two\): vcpus = 4: a Multiboot kernel runs on one vCPU",
                      k.text())
