@@ -6,7 +6,6 @@
 #include "core/domain_devices.h"
 #include "core/domain_virtio.h"
 #include "arch/time.h"
-#include "sched/sched.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -37,21 +36,11 @@ static struct netsw *bridge_get(const char *name)
     return &bridges[nbridges++];
 }
 
-/* The switch's delivery into a NIC, and the NIC's sending into its switch. A frame that
- * reached a domain whose vCPU is blocked (in HLT, waiting for it) ends the running vCPU's
- * slice after this exit: the scheduler then wakes the receiver at once (a waker goes
- * first) instead of at the end of the sender's slice, by which time a busy sender has
- * filled the receiver's ring and lost frames (TCP's retransmissions) and a ping has waited
- * for nothing. The sender pays with its own slice; a flood's cost is capped by the
- * bridge's storm limit. */
+/* The switch's delivery into a NIC, and the NIC's sending into its switch. */
 static void deliver(void *ctx, const uint8_t *frame, size_t len)
 {
     struct domain_vif *v = ctx;
-    uint64_t rx = v->nic.stats.rx;
     vnet_receive(&v->nic, frame, len);
-    struct vcpu *cur = sched_current();
-    if (v->nic.stats.rx != rx && v->dom->vcpu.blocked && cur && cur != &v->dom->vcpu)
-        sched_vcpu_yield(cur);
 }
 
 static int send(void *ctx, const uint8_t *frame, size_t len)
@@ -69,7 +58,6 @@ int domain_net_devices(struct domain *d, const char *cfgname, char *err, size_t 
     for (unsigned i = 0; i < d->cfg.nvifs; i++) {
         struct domain_vif *v = &dev->vifs[i];
         v->spec = d->cfg.vifs[i];
-        v->dom = d;
         if (v->spec.mac_set)
             memcpy(v->mac, v->spec.mac, 6);
         else

@@ -56,8 +56,6 @@ uint64_t arch_p2m_create(void) { return fake_p2m_new(); }
 void sched_vcpu_init(struct vcpu *v, uint32_t w) { (void)v; (void)w; }
 void sched_vcpu_start(struct vcpu *v) { (void)v; runnable++; }
 void sched_vcpu_stop(struct vcpu *v) { (void)v; if (runnable) runnable--; }
-struct vcpu *sched_current(void) { return NULL; }
-void sched_vcpu_yield(struct vcpu *v) { (void)v; }
 
 static int input_owner = CONSWITCH_XEN;
 int console_input_owner(void) { return input_owner; }

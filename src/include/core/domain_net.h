@@ -23,7 +23,6 @@ struct domain;
 #define BRIDGE_FLOOD_BURST 64u
 
 struct domain_vif {
-    struct domain *dom;                 /* whose vif it is */
     struct xlcfg_vif spec;
     uint8_t mac[6];
     struct netsw *sw;
