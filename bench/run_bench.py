@@ -20,7 +20,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"
 BENCHES = ["ws", "vmx", "compute", "boot", "density", "console", "sched", "timer", "miniterm",
-           "variants", "linux", "disk"]
+           "variants", "linux", "disk", "net"]
 
 
 def miniterm_figures(r):

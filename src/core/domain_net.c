@@ -5,6 +5,7 @@
 #include "core/domain.h"
 #include "core/domain_devices.h"
 #include "core/domain_virtio.h"
+#include "arch/time.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -31,6 +32,7 @@ static struct netsw *bridge_get(const char *name)
     if (sw || nbridges >= DOMAIN_BRIDGES_MAX)
         return sw;
     netsw_init(&bridges[nbridges], name);
+    netsw_set_storm_limit(&bridges[nbridges], BRIDGE_FLOOD_RATE, BRIDGE_FLOOD_BURST);
     return &bridges[nbridges++];
 }
 
@@ -44,6 +46,7 @@ static void deliver(void *ctx, const uint8_t *frame, size_t len)
 static int send(void *ctx, const uint8_t *frame, size_t len)
 {
     struct domain_vif *v = ctx;
+    netsw_set_time(v->sw, time_now_ns());
     netsw_send(v->sw, v->port, frame, len);
     return 0;
 }
@@ -91,4 +94,13 @@ void domain_net_unplug(struct domain *d)
     for (unsigned i = 0; i < d->devices->nvifs; i++)
         netsw_detach(d->devices->vifs[i].sw, d->devices->vifs[i].port);
     d->devices->nvifs = 0;
+}
+
+void domain_net_poll(struct domain *d)
+{
+    if (!d->devices)
+        return;
+    for (unsigned i = 0; i < d->devices->nvifs; i++)
+        if (d->devices->vifs[i].nic.tx_pending)
+            vnet_poll(&d->devices->vifs[i].nic);
 }

@@ -6,6 +6,7 @@
 #include "core/domain.h"
 #include "core/acpi_tables.h"
 #include "core/domain_virtio.h"
+#include "core/domain_net.h"
 #include "arch/time.h"
 #include "sched/sched.h"
 
@@ -193,6 +194,7 @@ void domain_update_irqs(struct domain *d)
     }
     isa_line(d, 4, vuart_irq_line(&d->uart));
     isa_line(d, ACPI_SCI_IRQ, vacpi_pm_sci(&d->pm));
+    domain_net_poll(d);             /* unfinished transmit batches, before the lines */
     domain_virtio_lines(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         vlapic_update(&d->vcpus[i]->lapic);

@@ -95,6 +95,8 @@ int netsw_attach(struct netsw *sw, const uint8_t mac[NETSW_MAC_LEN], netsw_deliv
     memcpy(p->mac, mac, NETSW_MAC_LEN);
     p->deliver = deliver;
     p->ctx = ctx;
+    p->flood_tokens = sw->storm_burst;
+    p->flood_refill_ns = sw->now_ns;
     return free_port;
 }
 
@@ -109,6 +111,53 @@ void netsw_detach(struct netsw *sw, int port)
         if (sw->fdb[i].used && sw->fdb[i].port == port)
             memset(&sw->fdb[i], 0, sizeof(sw->fdb[i]));
     memset(p, 0, sizeof(*p));
+}
+
+#define NS_PER_S 1000000000ull
+
+/* Contract: see netswitch.h. */
+void netsw_set_storm_limit(struct netsw *sw, uint32_t rate, uint32_t burst)
+{
+    sw->storm_rate = rate;
+    sw->storm_burst = rate ? (burst ? burst : 1) : 0;
+    for (unsigned i = 0; i < NETSW_MAX_PORTS; i++) {
+        sw->port[i].flood_tokens = sw->storm_burst;
+        sw->port[i].flood_refill_ns = sw->now_ns;
+    }
+}
+
+/* Contract: see netswitch.h. */
+void netsw_set_time(struct netsw *sw, uint64_t now_ns)
+{
+    if (now_ns > sw->now_ns)
+        sw->now_ns = now_ns;
+}
+
+/* May port p flood one more frame now? Refills its bucket by the time passed (whole
+ * frames only: the remainder of the time is kept for the next refill), then takes a
+ * token. Overflow-free: the time counted is below burst/rate seconds, so its product with
+ * rate stays below burst * 1e9. */
+static bool flood_allowed(struct netsw *sw, struct netsw_port *p)
+{
+    if (!sw->storm_rate)
+        return true;
+    uint64_t elapsed = sw->now_ns > p->flood_refill_ns ? sw->now_ns - p->flood_refill_ns : 0;
+    uint64_t full = (uint64_t)sw->storm_burst * NS_PER_S / sw->storm_rate;
+    if (elapsed >= full) {
+        p->flood_tokens = sw->storm_burst;
+        p->flood_refill_ns = sw->now_ns;
+    } else {
+        uint64_t add = elapsed * sw->storm_rate / NS_PER_S;
+        if (add) {
+            uint64_t t = p->flood_tokens + add;
+            p->flood_tokens = t < sw->storm_burst ? (uint32_t)t : sw->storm_burst;
+            p->flood_refill_ns += add * NS_PER_S / sw->storm_rate;
+        }
+    }
+    if (!p->flood_tokens)
+        return false;
+    p->flood_tokens--;
+    return true;
 }
 
 /* Give the frame to port to (attached, not the sender) and count it there. */
@@ -141,6 +190,11 @@ void netsw_send(struct netsw *sw, int port, const uint8_t *frame, size_t len)
     }
     if (memcmp(dst_mac, src->mac, NETSW_MAC_LEN) == 0) {
         src->dropped++;                 /* to itself: delivering it would be an echo */
+        return;
+    }
+    bool flooded = mac_is_multicast(dst_mac) || !fdb_find(sw, dst_mac);
+    if (flooded && !flood_allowed(sw, src)) {
+        src->flood_limited++;
         return;
     }
     src->tx_frames++;
@@ -207,10 +261,12 @@ size_t netsw_dump(const struct netsw *sw, char *buf, size_t len)
             continue;
         put(buf, len, &pos, " port %u ", i);
         put_mac(buf, len, &pos, p->mac);
-        put(buf, len, &pos, " tx %llu/%lluB rx %llu/%lluB spoofed %llu dropped %llu\n",
+        put(buf, len, &pos, " tx %llu/%lluB rx %llu/%lluB spoofed %llu dropped %llu"
+            " flood-limited %llu\n",
             (unsigned long long)p->tx_frames, (unsigned long long)p->tx_bytes,
             (unsigned long long)p->rx_frames, (unsigned long long)p->rx_bytes,
-            (unsigned long long)p->spoofed, (unsigned long long)p->dropped);
+            (unsigned long long)p->spoofed, (unsigned long long)p->dropped,
+            (unsigned long long)p->flood_limited);
     }
     for (unsigned i = 0; i < NETSW_FDB_SIZE; i++) {
         if (!sw->fdb[i].used)

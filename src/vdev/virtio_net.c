@@ -87,20 +87,18 @@ static void tx_one(struct vnet *n, const struct virtq_mem *mem, const struct vir
     n->stats.tx_bytes += len;
 }
 
-/* Contract: virtio_dev_ops.notify: on the transmit queue, send and return every pending
- * request (at most the queue's size per call), then interrupt the driver if it wants to
- * be; a malformed ring breaks the queue and tells the transport. A notify on the receive
- * queue (new buffers posted) needs nothing: frames are never queued in the device. */
-static void vnet_notify(void *dev, struct virtio_transport *t, unsigned qi)
+/* Send and return up to VNET_TX_BUDGET pending transmit requests, then interrupt the
+ * driver if it wants to be. tx_pending is left set when the budget ran out (more may be
+ * waiting: vnet_poll takes them at the sender's next turn), cleared when the ring was found
+ * empty or broken. A malformed ring breaks the queue and tells the transport. */
+static void tx_batch(struct vnet *n, struct virtio_transport *t, struct virtq *q)
 {
-    struct vnet *n = dev;
-    struct virtq *q = virtio_queue(t, qi);
-
-    if (qi != VNET_TXQ || !q)
-        return;
     const struct virtq_mem *mem = virtio_mem(t);
     uint16_t old_used = q->used_idx;
-    for (unsigned k = 0; k < q->num; k++) {
+    unsigned k;
+
+    n->tx_pending = false;
+    for (k = 0; k < VNET_TX_BUDGET; k++) {
         int rc = virtq_pop(q, mem, &n->req);
         if (rc < 0)
             virtio_device_error(t);
@@ -112,8 +110,37 @@ static void vnet_notify(void *dev, struct virtio_transport *t, unsigned qi)
             break;
         }
     }
+    if (k == VNET_TX_BUDGET && !q->broken) {
+        n->tx_pending = true;
+        n->stats.tx_deferred++;
+    }
     if (q->used_idx != old_used)
-        virtio_used(t, qi, old_used);
+        virtio_used(t, VNET_TXQ, old_used);
+}
+
+/* Contract: virtio_dev_ops.notify: on the transmit queue, a batch (tx_batch). A notify on
+ * the receive queue (new buffers posted) needs nothing: frames are never queued in the
+ * device. */
+static void vnet_notify(void *dev, struct virtio_transport *t, unsigned qi)
+{
+    struct vnet *n = dev;
+    struct virtq *q = virtio_queue(t, qi);
+
+    if (qi != VNET_TXQ || !q)
+        return;
+    tx_batch(n, t, q);
+}
+
+/* Contract: see virtio_net.h. */
+void vnet_poll(struct vnet *n)
+{
+    struct virtq *q = n->t && n->tx_pending ? virtio_queue(n->t, VNET_TXQ) : NULL;
+
+    if (!q) {
+        n->tx_pending = false;
+        return;
+    }
+    tx_batch(n, n->t, q);
 }
 
 /* Contract: virtio_dev_ops.config_read: size bytes at off of { mac[6], status le16 },
@@ -134,11 +161,13 @@ static uint32_t vnet_config_read(void *dev, unsigned off, unsigned size)
     return val;
 }
 
-/* Contract: virtio_dev_ops.reset: the device keeps no state between frames; the MAC and
- * counters stay. */
+/* Contract: virtio_dev_ops.reset: the device keeps no state between frames but whether a
+ * transmit batch is unfinished (forgotten: the queue is reset too); the MAC and counters
+ * stay. */
 static void vnet_reset(void *dev)
 {
-    (void)dev;
+    struct vnet *n = dev;
+    n->tx_pending = false;
 }
 
 const struct virtio_dev_ops vnet_ops = {

@@ -4,8 +4,8 @@
  * addresses in and out of RAM), raw descriptor and available-ring writes, scribbles over
  * the rings, kicks on any queue, frames of any length from the switch, holes in guest
  * memory, config reads, resets. Besides ASan/UBSan it checks: the switch only ever gets
- * frames of VNET_FRAME_MIN..VNET_FRAME_MAX bytes; a kick returns and sends at most a
- * queue's size of requests; a received frame uses at most one buffer, and the guest sees
+ * frames of VNET_FRAME_MIN..VNET_FRAME_MAX bytes; a kick or a poll (the sender's next
+ * turn) returns and sends at most VNET_TX_BUDGET requests; a received frame uses at most one buffer, and the guest sees
  * header + frame exactly when rx counts it; counters add up. */
 #include <stddef.h>
 #include <stdint.h>
@@ -98,8 +98,8 @@ static void kick(struct world *w, unsigned q)
     fv_kick(&w->t, q);
     if (q >= vnet_ops.num_queues)
         return;
-    unsigned num = w->t.vq[q].num;
-    if (w->sends - sends > num || (uint16_t)(w->t.vq[q].used_idx - used_before) > num)
+    if (w->sends - sends > VNET_TX_BUDGET ||
+        (uint16_t)(w->t.vq[q].used_idx - used_before) > VNET_TX_BUDGET)
         abort();
     if (q == VNET_RXQ && (w->sends != sends || w->t.vq[q].used_idx != used_before))
         abort();                        /* posting receive buffers takes nothing */
@@ -133,7 +133,7 @@ static void step(struct world *w, struct in *in)
 {
     unsigned q = u8(in) % 3;            /* sometimes a queue that is not */
     unsigned qq = q < 2 ? q : 0;
-    uint8_t op = u8(in) % 11;
+    uint8_t op = u8(in) % 12;
 
     switch (op) {
     case 0: case 1: case 2:
@@ -164,6 +164,13 @@ static void step(struct world *w, struct in *in)
     case 9:
         receive(w, in);
         break;
+    case 11: {                          /* the sender's next turn */
+        uint64_t sends = w->sends;
+        vnet_poll(&w->n);
+        if (w->sends - sends > VNET_TX_BUDGET)
+            abort();
+        break;
+    }
     default: {
         uint8_t what = u8(in) % 2;
         unsigned off = u8(in), size = 1u << (u8(in) % 3);
@@ -189,6 +196,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         step(&w, &in);
     for (unsigned q = 0; q < vnet_ops.num_queues; q++)
         kick(&w, q);
+    for (unsigned i = 0; i < 4 && w.n.tx_pending; i++)
+        vnet_poll(&w.n);
     if (w.n.stats.tx != w.sends)
         abort();
     fv_fini(&w.t);

@@ -12,7 +12,9 @@
 # `mkinitramfs.sh --virtio` builds build/linux/initrd-virtio.gz instead (issue 17): the same
 # archive with the kernel modules of tests/linux/fetch-modules.sh in /lib/modules, their
 # load order in /etc/modules.list and tests/linux/virtio/init as /init (loads them, then
-# switch_roots into root=/dev/vdX, or prints the same marker and runs the same shell).
+# switch_roots into root=/dev/vdX, or prints the same marker and runs the same shell), and
+# /bin/netflood (tests/linux/virtio/netflood.c, the flood test's raw-frame sender, built
+# static with the host's gcc; left out when there is no gcc).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -70,6 +72,10 @@ list=$dir/initrd${variant:+-$variant}.list
 		while read -r m; do
 			echo "file /lib/modules/$m.ko $mods/$m.ko 644 0 0"
 		done < "$mods/load.list"
+		if command -v gcc >/dev/null 2>&1 &&
+			gcc -static -O2 -Wall -o "$dir/netflood" "$here/virtio/netflood.c" >&2; then
+			echo "file /bin/netflood $dir/netflood 755 0 0"
+		fi
 	else
 		echo "file /init $here/rootfs/init 755 0 0"
 	fi

@@ -2,7 +2,8 @@
  * (fake_virtio.c) to and from a fake switch that records what it is sent. TX frames arrive
  * intact with the header stripped; RX fills a posted buffer with the header and the frame
  * and interrupts; no buffer means a dropped frame; oversize, short and malformed requests
- * and rings are refused and counted; a notify is bounded. */
+ * and rings are refused and counted; a notify takes at most VNET_TX_BUDGET requests and
+ * vnet_poll the rest, a batch at a time. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -173,23 +174,83 @@ static void test_tx_hole_and_writable(void **state)
     assert_int_equal(((uint8_t *)fv_ptr(&f->t, w))[0], 0);
 }
 
+/* A full ring is sent VNET_TX_BUDGET requests per notify: the rest stay in the ring with
+ * tx_pending set, and each vnet_poll (the sender's next turn) takes the next batch and
+ * interrupts; once the ring is found empty, tx_pending clears and polls do nothing. */
+static void test_tx_budget_per_notify_and_poll(void **state)
+{
+    struct fixture *f = *state;
+    unsigned num = f->t.vq[VNET_TXQ].num;
+    struct fv_buf b = { tx_buffer(f, 64, 0), VNET_HDR_LEN + 64, false };
+
+    assert_true(num > VNET_TX_BUDGET);
+    for (unsigned i = 0; i < num; i++)
+        fv_add(&f->t, VNET_TXQ, &b, 1);
+    fv_kick(&f->t, VNET_TXQ);
+    assert_int_equal(f->sent, VNET_TX_BUDGET);
+    assert_int_equal(fv_used_idx(&f->t, VNET_TXQ), VNET_TX_BUDGET);
+    assert_int_equal(f->t.used_calls, 1);
+    assert_true(f->n.tx_pending);
+    unsigned polls = 0;
+    while (f->n.tx_pending && polls < num) {
+        unsigned before = f->sent;
+        vnet_poll(&f->n);
+        assert_true(f->sent - before <= VNET_TX_BUDGET);
+        polls++;
+    }
+    assert_false(f->n.tx_pending);
+    assert_int_equal(f->sent, num);
+    assert_int_equal(fv_used_idx(&f->t, VNET_TXQ), num);
+    assert_int_equal(f->n.stats.tx, num);
+    assert_true(f->n.stats.tx_deferred >= num / VNET_TX_BUDGET - 1);
+    unsigned calls = f->t.used_calls;
+    vnet_poll(&f->n);                           /* nothing pending: nothing done */
+    assert_int_equal(f->t.used_calls, calls);
+    assert_int_equal(f->sent, num);
+}
+
+/* A notify never takes more than the budget, even when the driver publishes an index far
+ * ahead (malformed: the queue breaks, tx_pending clears, polls send nothing more). */
 static void test_tx_bounded_per_notify(void **state)
 {
     struct fixture *f = *state;
     unsigned num = f->t.vq[VNET_TXQ].num;
     struct fv_buf b = { tx_buffer(f, 64, 0), VNET_HDR_LEN + 64, false };
 
-    for (unsigned i = 0; i < num; i++)
+    for (unsigned i = 0; i < VNET_TX_BUDGET / 2; i++)
         fv_add(&f->t, VNET_TXQ, &b, 1);
     fv_kick(&f->t, VNET_TXQ);
-    assert_int_equal(f->sent, num);
-    /* The driver republishes the index far ahead: malformed, not num more sends. */
-    f->t.avail_idx[VNET_TXQ] = (uint16_t)(f->t.avail_idx[VNET_TXQ] + num);
+    assert_int_equal(f->sent, VNET_TX_BUDGET / 2);
+    assert_false(f->n.tx_pending);              /* found empty within the budget */
+    f->t.avail_idx[VNET_TXQ] = (uint16_t)(f->t.avail_idx[VNET_TXQ] + num + 1);
     fv_make_avail(&f->t, VNET_TXQ, 0);
     fv_kick(&f->t, VNET_TXQ);
-    assert_true(f->sent <= 2 * num);
+    assert_true(f->sent <= VNET_TX_BUDGET / 2 + VNET_TX_BUDGET);
     assert_int_equal(f->t.device_errors, 1);
     assert_true(f->t.vq[VNET_TXQ].broken);
+    assert_false(f->n.tx_pending);
+    unsigned sent = f->sent;
+    vnet_poll(&f->n);
+    assert_int_equal(f->sent, sent);
+}
+
+/* A reset forgets an unfinished batch; a NIC without a transport polls to nothing. */
+static void test_tx_pending_reset(void **state)
+{
+    struct fixture *f = *state;
+    struct fv_buf b = { tx_buffer(f, 64, 0), VNET_HDR_LEN + 64, false };
+
+    for (unsigned i = 0; i < VNET_TX_BUDGET + 1; i++)
+        fv_add(&f->t, VNET_TXQ, &b, 1);
+    fv_kick(&f->t, VNET_TXQ);
+    assert_true(f->n.tx_pending);
+    vnet_ops.reset(&f->n);
+    assert_false(f->n.tx_pending);
+    f->n.tx_pending = true;
+    f->n.t = NULL;
+    vnet_poll(&f->n);
+    assert_false(f->n.tx_pending);
+    assert_int_equal(f->sent, VNET_TX_BUDGET);
 }
 
 static void test_rx_fills_buffer(void **state)
@@ -330,7 +391,9 @@ int main(void)
         T(test_tx_one_and_split),
         T(test_tx_lengths),
         T(test_tx_hole_and_writable),
+        T(test_tx_budget_per_notify_and_poll),
         T(test_tx_bounded_per_notify),
+        T(test_tx_pending_reset),
         T(test_rx_fills_buffer),
         T(test_rx_split_buffer),
         T(test_rx_no_buffer_dropped),

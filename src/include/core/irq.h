@@ -26,7 +26,8 @@ void domain_irq_init(struct domain *d);
 void domain_irq_reset(struct domain *d);
 
 /* Bring every line up to date: PIT edges and the UART's line into the 8259s and the I/O
- * APIC, due local APIC timer expiries into its IRR. */
+ * APIC, due local APIC timer expiries into its IRR; first the NICs' unfinished transmit
+ * batches (domain_net_poll), whose interrupts are lines too. */
 void domain_update_irqs(struct domain *d);
 /* The vector v would take if it could now (its IF aside), or -1. */
 int vcpu_irq_pending(struct vcpu *v);

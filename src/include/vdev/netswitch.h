@@ -15,7 +15,16 @@
  * attached). When the FDB is full a new source evicts the least recently seen entry
  * (counted in fdb_evicted); since sources are anti-spoofed the FDB holds at most one
  * entry per attached port, so with 256 entries and 16 ports this is defence, not policy.
- * NETSW_FDB_SIZE may be overridden at build time (tests shrink it to reach the full case). */
+ * NETSW_FDB_SIZE may be overridden at build time (tests shrink it to reach the full case).
+ *
+ * Storm control (a flood costs only the flooder): what a port floods (broadcast, multicast,
+ * unknown unicast) is copied into every other port's receive ring, so one domain flooding
+ * would fill its neighbours' rings and make them spend their CPU on its frames. Like a
+ * hardware switch's storm control, each port may flood at most `rate` frames a second on
+ * average with bursts of `burst` (a token bucket per port, refilled from the time the
+ * caller gives with netsw_set_time); beyond that its flooded frames are dropped and counted
+ * against it (flood_limited). Unicast to a learned MAC is never limited: it reaches one
+ * port, whose own ring bounds it. Off (rate 0) until netsw_set_storm_limit. */
 #ifndef KESTREL_VDEV_NETSWITCH_H
 #define KESTREL_VDEV_NETSWITCH_H
 
@@ -42,8 +51,11 @@ struct netsw_port {                     /* one vif on the bridge */
     /* The NIC's view: tx = frames it sent that the switch accepted, rx = frames delivered
      * to it; spoofed = sent with another source MAC; dropped = sent too short, too long,
      * or addressed to its own MAC. Every send on this port counts in exactly one of
-     * tx_frames, spoofed, dropped. Zeroed on attach. */
-    uint64_t tx_frames, rx_frames, tx_bytes, rx_bytes, spoofed, dropped;
+     * tx_frames, spoofed, dropped, flood_limited (flooded beyond the storm limit). Zeroed
+     * on attach. */
+    uint64_t tx_frames, rx_frames, tx_bytes, rx_bytes, spoofed, dropped, flood_limited;
+    uint32_t flood_tokens;              /* frames it may still flood now (<= storm_burst) */
+    uint64_t flood_refill_ns;           /* the time its tokens were last counted up to */
 };
 
 struct netsw_fdb_entry {
@@ -60,6 +72,9 @@ struct netsw {
     uint64_t clock;                     /* counts accepted frames: the FDB's notion of age */
     uint64_t bad_port;                  /* sends on a port number not attached */
     uint64_t fdb_evicted;               /* entries pushed out by a full FDB */
+    uint32_t storm_rate;                /* flooded frames per second per port; 0: no limit */
+    uint32_t storm_burst;               /* a port's bucket size, >= 1 when rate is set */
+    uint64_t now_ns;                    /* the caller's clock (netsw_set_time) */
 };
 
 /* Empty the switch and name it (cut to 15 characters; NULL names it ""). */
@@ -78,9 +93,19 @@ void netsw_detach(struct netsw *sw, int port);
 /* A frame the NIC on `port` sent: dropped and counted if shorter than 14 bytes or longer
  * than NETSW_FRAME_MAX+4, or if its source MAC is not the port's own (spoofing); else the
  * source is learned, and the frame goes to the port owning the destination, or is flooded
- * (broadcast, multicast, unknown unicast) to every other port; never back to its sender
- * (a frame to the sender's own MAC is dropped). A port not attached counts in bad_port. */
+ * (broadcast, multicast, unknown unicast) to every other port if the port's storm limit
+ * allows (else dropped and counted in flood_limited); never back to its sender (a frame to
+ * the sender's own MAC is dropped). A port not attached counts in bad_port. */
 void netsw_send(struct netsw *sw, int port, const uint8_t *frame, size_t len);
+
+/* Limit what each port floods to rate frames a second on average, bursts of burst (at least
+ * 1; a port starts with a full bucket); rate 0 removes the limit. Every port's bucket is
+ * refilled to burst. */
+void netsw_set_storm_limit(struct netsw *sw, uint32_t rate, uint32_t burst);
+
+/* The time now in nanoseconds, from any monotonic clock: the storm limit's buckets refill
+ * from it. A time earlier than the last one given is taken as no time passing. */
+void netsw_set_time(struct netsw *sw, uint64_t now_ns);
 
 /* The bridge's name, its ports with their counters and its learned MACs, one per line,
  * cut to fit buf[0..len), NUL-terminated. Returns the length written without the NUL. */

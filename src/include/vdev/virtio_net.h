@@ -10,7 +10,11 @@
  * MRG_RXBUF is not negotiated (5.1.6.4.2) and which drivers ignore.
  *
  * Bounded: a frame is 14..VNET_FRAME_MAX bytes (1518 + a VLAN tag) both ways; a notify on
- * the transmit queue takes at most one queue's worth of requests; a received frame uses
+ * the transmit queue takes at most VNET_TX_BUDGET requests (so one exit's work is bounded
+ * whatever the guest queued, and the switch's deliveries with it); the rest stay in the
+ * ring, tx_pending says so, and the integrator calls vnet_poll at the sending vCPU's next
+ * turn, which takes the next batch (so the time goes to the sender's share, and a guest
+ * that queued a full ring and waits for its interrupt is still served); a received frame uses
  * one posted buffer or is dropped and counted (never queued, never waited for). Receive
  * buffers too small for header + frame, with device-readable parts, or that guest memory
  * fails are returned empty (used length 0: Linux drops them as too short and reposts).
@@ -18,6 +22,7 @@
 #ifndef KESTREL_VDEV_VIRTIO_NET_H
 #define KESTREL_VDEV_VIRTIO_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +40,7 @@
 #define VNET_FRAME_MIN  14u             /* an Ethernet header */
 #define VNET_FRAME_MAX  (1518u + 4u)    /* largest frame without FCS, VLAN-tagged */
 #define VNET_CONFIG_SIZE 8u             /* mac[6], status (le16) */
+#define VNET_TX_BUDGET  32u             /* transmit requests taken per notify or poll */
 
 /* Hand a frame to the switch; the frame is only valid during the call. Returns 0, or
  * negative if the switch dropped it (the device does not care: the frame is sent). */
@@ -45,6 +51,7 @@ struct vnet_stats {
     uint64_t tx_bytes, rx_bytes;    /* their bytes, headers not counted */
     uint64_t rx_dropped;            /* frames from the switch the guest did not get */
     uint64_t tx_bad;                /* transmit requests refused (length, memory) */
+    uint64_t tx_deferred;           /* batches that ran out of budget (rest left queued) */
 };
 
 struct vnet {
@@ -53,6 +60,7 @@ struct vnet {
     vnet_send_fn send;
     void *ctx;
     struct vnet_stats stats;
+    bool tx_pending;                /* a batch ran out of budget: vnet_poll has work */
     struct virtq_req req;           /* scratch, off the stack */
     uint8_t frame[VNET_FRAME_MAX];  /* scratch for one transmitted frame */
 };
@@ -64,6 +72,10 @@ void vnet_init(struct vnet *n, const uint8_t mac[6], vnet_send_fn send, void *ct
  * frame) and interrupt the driver, or dropped and counted when there is no transport, no
  * posted buffer, a broken queue, or the frame is outside 14..VNET_FRAME_MAX bytes. */
 void vnet_receive(struct vnet *n, const uint8_t *frame, size_t len);
+
+/* The sender's next turn: if the last transmit batch ran out of budget, take the next one
+ * (at most VNET_TX_BUDGET requests), as a notify would. Cheap when tx_pending is clear. */
+void vnet_poll(struct vnet *n);
 
 extern const struct virtio_dev_ops vnet_ops;
 
