@@ -4,7 +4,7 @@
  * _CRS claims bus 0, the configuration ports 0xCF8-0xCFF, every other I/O port (forwarded
  * to the ISA devices) and the 32-bit memory window where BARs may go. Each virtio-mmio
  * device (vdev/virtio_mmio.h) is a \_SB.VRnn with _HID "LNRO0005" (what Linux's
- * virtio_mmio driver matches through ACPI), its register window and its level, active-high
+ * virtio_mmio driver matches through ACPI), its register window and its edge, active-high
  * GSI. No processor objects: Linux takes the vCPUs from the MADT alone. */
 #include "core/acpi_dsdt.h"
 #include "core/aml.h"
@@ -87,7 +87,11 @@ static void pci_root(struct aml *a, const struct acpi_config *c)
 }
 
 /* A virtio-mmio device's _CRS: Memory32Fixed (6.4.3.4, ReadWrite) and an Extended
- * Interrupt Descriptor (6.4.3.6) for one GSI: consumer, level, active high, exclusive. */
+ * Interrupt Descriptor (6.4.3.6) for one GSI: consumer, edge, active high, exclusive. The
+ * device's line is high while its InterruptStatus is not 0; its driver reads and acks that
+ * status before it walks the used ring, so each new event after an ack is a rising edge and
+ * none is lost. Edge rather than level spares Linux's level-acknowledge path one exit per
+ * interrupt (ioapic_ack_level reads the local APIC's TMR before the EOI, an x2APIC MSR). */
 static void virtio_mmio_crs(const struct acpi_virtio_mmio *v, struct res *r)
 {
     put(r, 0x86, 1);
@@ -97,7 +101,7 @@ static void virtio_mmio_crs(const struct acpi_virtio_mmio *v, struct res *r)
     put(r, ACPI_VIRTIO_MMIO_SIZE, 4);
     put(r, 0x89, 1);
     put(r, 6, 2);
-    put(r, 0x01, 1);                        /* ResourceConsumer; level, high, exclusive: 0 */
+    put(r, 0x03, 1);                        /* ResourceConsumer, edge; high, exclusive: 0 */
     put(r, 1, 1);                           /* one interrupt */
     put(r, v->gsi, 4);
     put(r, 0x79, 1);

@@ -18,6 +18,17 @@ void *memcpy(void *dst, const void *src, size_t n)
             *d++ = *s++;
             n--;
         }
+        /* 64 bytes an iteration, all loads before the stores: under an emulator (QEMU's
+         * TCG, where Kestrel's benchmarks run) every iteration costs a block dispatch and
+         * its own pointer updates, so fat iterations move virtio-blk's data ~1.5x faster. */
+        for (; n >= 64; n -= 64, d += 64, s += 64) {
+            const uint64_t *sq = (const void *)s;
+            uint64_t *dq = (void *)d;
+            uint64_t a = sq[0], b = sq[1], c = sq[2], e = sq[3];
+            uint64_t f = sq[4], g = sq[5], h = sq[6], i = sq[7];
+            dq[0] = a; dq[1] = b; dq[2] = c; dq[3] = e;
+            dq[4] = f; dq[5] = g; dq[6] = h; dq[7] = i;
+        }
         for (; n >= 8; n -= 8, d += 8, s += 8)
             *(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
     }

@@ -198,6 +198,25 @@ static void test_strtol_matches_glibc(void **state)
 
 /* ---- string.c -------------------------------------------------------------------------- */
 
+/* memcpy over every length 0..300 and every source/destination offset within a word (its
+ * 64-byte, 8-byte and byte paths, aligned and not): exactly n bytes land, none around. */
+static void test_memcpy_lengths_and_alignments(void **state)
+{
+    static unsigned char src[400], dst[400], want[400];
+    (void)state;
+    for (int i = 0; i < 400; i++)
+        src[i] = (unsigned char)(i * 13 + 5);
+    for (size_t so = 0; so < 8; so++)
+        for (size_t dof = 0; dof < 8; dof++)
+            for (size_t n = 0; n <= 300; n++) {
+                memset(dst, 0xEE, sizeof(dst));
+                memset(want, 0xEE, sizeof(want));
+                memcpy(want + 16 + dof, src + so, n);
+                assert_ptr_equal(k_memcpy(dst + 16 + dof, src + so, n), dst + 16 + dof);
+                assert_memory_equal(dst, want, sizeof(dst));
+            }
+}
+
 static void test_mem_functions(void **state)
 {
     (void)state;
@@ -308,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_strtoul_matches_glibc),
         cmocka_unit_test(test_strtol_matches_glibc),
         cmocka_unit_test(test_mem_functions),
+        cmocka_unit_test(test_memcpy_lengths_and_alignments),
         cmocka_unit_test(test_str_functions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

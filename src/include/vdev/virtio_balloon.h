@@ -60,7 +60,7 @@ struct vballoon {
     uint32_t actual;                /* the guest's word: pages in its balloon */
     bool must_tell;                 /* MUST_TELL_HOST negotiated (since DRIVER_OK) */
     struct vballoon_stats stats;
-    struct virtq_req req;           /* scratch for notify (2 KiB, off the stack) */
+    struct virtq_req req;           /* scratch for notify (4 KiB, off the stack) */
 };
 
 /* Set b up: target 0, actual 0, counters 0; cb copied; t (the transport b sits behind,

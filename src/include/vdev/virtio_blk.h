@@ -76,7 +76,7 @@ struct vblk {
     uint64_t capacity;                  /* sectors */
     char serial[VBLK_ID_BYTES];
     struct vblk_stats stats;
-    struct virtq_req req;               /* scratch for notify (2 KiB, off the stack) */
+    struct virtq_req req;               /* scratch for notify (4 KiB, off the stack) */
 };
 
 /* Set b up for disk (copied; its bytes are used in place) with serial (e.g. the module's

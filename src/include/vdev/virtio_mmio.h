@@ -1,7 +1,8 @@
 /* The virtio-mmio transport (virtio 1.2, section 4.2; the "modern" version 2 register
  * layout only, no legacy version 1 registers): one virtio device (vdev/virtio.h) behind one
- * 0x200-byte register window on a domain's MMIO bus (vdev/mmio.h), its interrupt a level
- * line, active high, asserted while InterruptStatus is not 0.
+ * 0x200-byte register window on a domain's MMIO bus (vdev/mmio.h), its interrupt a line,
+ * active high, asserted while InterruptStatus is not 0 (the DSDT gives its GSI as edge-
+ * triggered: the line rises again on each event after the driver's InterruptACK).
  *
  * Where the devices sit (the ACPI DSDT describes each as a "LNRO0005" device, the id
  * Linux's virtio_mmio driver matches): device n (< VIRTIO_MMIO_MAX_DEVICES) at

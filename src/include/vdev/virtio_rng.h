@@ -35,7 +35,7 @@ struct vrng {
     vrng_entropy_fn entropy;
     void *ctx;
     struct vrng_stats stats;
-    struct virtq_req req;           /* scratch for notify (2 KiB, off the stack) */
+    struct virtq_req req;           /* scratch for notify (4 KiB, off the stack) */
 };
 
 /* Set r up with its entropy source; counters 0. */

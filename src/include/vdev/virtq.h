@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define VIRTQ_MAX_NUM   1024u       /* the largest queue a device offers */
-#define VIRTQ_MAX_SEGS  128u        /* buffers in one request (after indirect expansion) */
+#define VIRTQ_MAX_SEGS  256u        /* buffers in one request (after indirect expansion) */
 
 #define VIRTQ_DESC_F_NEXT     1u
 #define VIRTQ_DESC_F_WRITE    2u
