@@ -25,6 +25,8 @@ void percpu_init(const uint32_t *apic_ids, unsigned count)
     if (count == 0 || !have_lapic)
         count = 1;
     ncpus = count > NR_CPUS ? NR_CPUS : count;
+    for (unsigned i = 0; i < APIC_IDS; i++)
+        cpu_of_apic[i] = 0;
     for (unsigned i = 0; i < ncpus; i++) {
         cpus[i].index = i;
         cpus[i].apic_id = apic_ids ? apic_ids[i] : 0;

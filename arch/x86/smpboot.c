@@ -226,7 +226,9 @@ void ap_entry(struct percpu *c)
         !arch_virt_cpu_enable(c->virt_area_pa, c->virt_why, sizeof(c->virt_why)) &&
         !c->virt_why[0])
         snprintf(c->virt_why, sizeof(c->virt_why), "unknown reason");
-    __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+    /* Report in through this_cpu(): were the lookup by APIC id wrong, c would stay offline
+     * and the boot CPU would say so ("did not respond"). */
+    __atomic_store_n(&this_cpu()->online, true, __ATOMIC_RELEASE);
     for (;;)
         cpu_wait_for_interrupt();
 }
