@@ -9,6 +9,7 @@
  * and the virtualization backend, reports in and idles in sti; hlt. A CPU that does not
  * report in within AP_TIMEOUT_MS is logged, sent INIT again so it cannot wake up later on
  * parameters meant for another, and skipped. */
+#include <stddef.h>
 #include "arch/smp.h"
 #include "arch/percpu.h"
 #include "arch/fw_cpus.h"
@@ -53,6 +54,11 @@ struct trampoline_params {
     uint64_t percpu;
     uint64_t entry;
 };
+/* trampoline.S reads these at +0, +4, +8, +16 and +24. */
+_Static_assert(offsetof(struct trampoline_params, efer) == 4, "trampoline.S layout");
+_Static_assert(offsetof(struct trampoline_params, stack_top) == 8, "trampoline.S layout");
+_Static_assert(offsetof(struct trampoline_params, percpu) == 16, "trampoline.S layout");
+_Static_assert(offsetof(struct trampoline_params, entry) == 24, "trampoline.S layout");
 
 extern const char trampoline_start[], trampoline_end[], tramp_params[];
 extern char boot_stack_top[], boot_stack_guard[];
