@@ -23,6 +23,7 @@
 #include "arch/virt_backend.h"
 #include "mm/frame.h"
 #include "console/log.h"
+#include "core/debug.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -198,6 +199,9 @@ static bool give_memory(struct percpu *c)
     stack_guard_page(c->guard[0], "AP");
     stack_guard_page(c->guard[1], "AP double fault");
     stack_guard_page(c->guard[2], "AP NMI");
+    if (DEBUG_BUILD)
+        log_info("CPU%u stack guard pages: stack %p, double fault %p, NMI %p", c->index,
+                 c->guard[0], c->guard[1], c->guard[2]);
     if (virt_backend()) {
         c->virt_area_pa = frame_alloc_zeroed(VIRT_CPU_AREA_PAGES);
         if (!c->virt_area_pa)

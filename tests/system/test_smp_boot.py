@@ -4,13 +4,15 @@ processor N/apic eip ..." then "Brought up N CPUs"), `info` counts them (nr_cpus
 online_cpus), `nosmp` and `maxcpus=` hold them back, hot-pluggable slots the MADT marks
 disabled are not started, and with the application processors idling the default board's
 domains still run on CPU 0. Without -smp (the default of every other test) Kestrel runs on
-one CPU as before. A bad or missing MADT is covered by the unit tests
+one CPU as before; the debug image unmaps the guard page under each AP stack. A bad or
+missing MADT is covered by the unit tests
 (tests/unit/test_fw_cpus.c)."""
+import os
 import re
 
 import pytest
 
-from kestrel import Kestrel
+from kestrel import ROOT
 from test_domains import board_modules, board_cfgs
 
 OPTIONS_ONLY = pytest.mark.qemu_only("boot options without domains: QEMU's -smp covers them")
@@ -108,3 +110,18 @@ def test_default_machine_has_one_cpu(boot):
     f = info_fields(k)
     assert f["nr_cpus"] == "1"
     assert f["online_cpus"] == "0"
+
+
+@pytest.mark.qemu_only("boots the debug image by path (make test builds it)")
+def test_debug_image_guards_the_ap_stacks(boot):
+    k = boot(kernel=os.path.join(ROOT, "build", "kestrel-debug-checks.elf"), smp=2)
+    m = k.expect(r"\(XEN\) CPU1 stack guard pages: stack (0x[0-9a-f]+), double fault "
+                 r"(0x[0-9a-f]+), NMI (0x[0-9a-f]+)\r\n", 30)
+    booted(k, 2)
+    for guard in (g.decode() for g in m.groups()):
+        addr = int(guard, 16)
+        assert addr % 4096 == 0
+        out = k.cmd(f"xd {guard} 16")
+        assert f"xd: {guard}..{addr + 15:#x} is not mapped" in out, out
+        above = k.cmd(f"xd {addr + 4096:#x} 16")             # the stack itself is there
+        assert re.search(rf"^\(XEN\) 0*{addr + 4096:x}: ", above, re.M), above
