@@ -6,6 +6,8 @@ hv-objs += arch/x86/boot/head.o arch/x86/entry.o arch/x86/gdt.o arch/x86/traps.o
            arch/x86/guest_walk.o arch/x86/string_io.o arch/x86/fpu.o arch/x86/vmsr.o arch/x86/debugregs.o \
            arch/x86/mmio_insn.o arch/x86/mmio_emul.o arch/x86/mmio_exit.o arch/x86/pvclock.o arch/x86/pvclock_abi.o arch/x86/random.o \
            arch/x86/stack_guard.o \
+           arch/x86/fw_cpus.o arch/x86/smp_plan.o arch/x86/percpu.o arch/x86/smpboot.o \
+           arch/x86/trampoline.o \
            arch/x86/svm/svm.o arch/x86/svm/svm_entry.o arch/x86/svm/npt.o arch/x86/svm/svm_cr.o
 hv-objs += arch/x86/vmx/vmx.o arch/x86/vmx/vmx_exit.o arch/x86/vmx/vmx_entry.o arch/x86/vmx/ept.o
 # The exit fast path is a per-build variant: the bench-only floor image swaps this object.

@@ -20,10 +20,13 @@ static bool unmap_guard(const void *va, pt_alloc_fn alloc)
     return pt_unmap_4k(root, (uint64_t)(uintptr_t)va, alloc) != 0;
 }
 
+static pt_alloc_fn guard_alloc;         /* for stack_guard_page, after stack_guards_init */
+
 void stack_guards_init(pt_alloc_fn alloc)
 {
     if (!DEBUG_BUILD)
         return;
+    guard_alloc = alloc;
     const void *guards[] = { boot_stack_guard, gdt_ist_stack_guard(IST_DOUBLE_FAULT),
                              gdt_ist_stack_guard(IST_NMI) };
     const char *names[] = { "boot", "double fault", "NMI" };
@@ -33,4 +36,13 @@ void stack_guards_init(pt_alloc_fn alloc)
     write_cr3(read_cr3());      /* flush the TLB: the guards must fault from now on */
     log_info("Stack guard pages: boot %p, double fault %p, NMI %p", guards[0], guards[1],
              guards[2]);
+}
+
+void stack_guard_page(const void *va, const char *what)
+{
+    if (!DEBUG_BUILD || !guard_alloc)
+        return;
+    if (!unmap_guard(va, guard_alloc))
+        log_warn("stack guard: could not unmap the page below the %s stack", what);
+    invlpg((uint64_t)(uintptr_t)va);
 }

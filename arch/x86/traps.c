@@ -52,6 +52,12 @@ void traps_init(void)
     }
     idt[8].ist = IST_DOUBLE_FAULT;
     idt[2].ist = IST_NMI;
+    traps_load_cpu();
+}
+
+/* Load the one IDT on this CPU (every CPU shares it: the handlers are the same). */
+void traps_load_cpu(void)
+{
     struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = {
         sizeof(idt) - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" :: "m"(idtr));

@@ -41,6 +41,15 @@ bool arch_virt_init(char *why, size_t whysz)
     return false;
 }
 
+bool arch_virt_cpu_enable(uint64_t area_pa, char *why, size_t whysz)
+{
+    if (!active) {
+        snprintf(why, whysz, "no virtualization backend");
+        return false;
+    }
+    return active->cpu_enable(area_pa, why, whysz);
+}
+
 const char *arch_virt_name(void)
 {
     return active ? active->name : "none";

@@ -196,6 +196,18 @@ static bool opt_slice(struct pctx *p, void *field, const char *val)
     return true;
 }
 
+/* maxcpus=<1..4096>: bring up at most that many CPUs, the boot CPU included (Xen's). */
+static bool opt_maxcpus(struct pctx *p, void *field, const char *val)
+{
+    uint64_t v;
+
+    if (!val || !cmdline_uint(val, strlen(val), 10, UINT32_MAX, &v, NULL) || v < 1 ||
+        v > BOOTOPTS_MAXCPUS_MAX)
+        return fail(p, "want a whole number of CPUs from 1 to %u", BOOTOPTS_MAXCPUS_MAX);
+    *(uint32_t *)field = (uint32_t)v;
+    return true;
+}
+
 #define OPT(name, fn, field) { name, fn, offsetof(struct bootopts, field) }
 
 static const struct option options[] = {
@@ -211,6 +223,8 @@ static const struct option options[] = {
     OPT("console_timestamps", opt_timestamps, console_timestamps),
     OPT("mem", opt_mem, mem_limit),
     OPT("sched_slice_ms", opt_slice, sched_slice_ms),
+    OPT("nosmp", NULL, nosmp),
+    OPT("maxcpus", opt_maxcpus, max_cpus),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -381,5 +395,8 @@ void bootopts_describe(const struct bootopts *o, void (*line)(void *ctx, const c
     emit(line, ctx, buf, "mem = %llu%s", (unsigned long long)o->mem_limit,
          o->mem_limit ? "" : " (no limit)");
     emit(line, ctx, buf, "sched_slice_ms = %lu", (unsigned long)o->sched_slice_ms);
+    emit(line, ctx, buf, "nosmp = %s", o->nosmp ? "true" : "false");
+    emit(line, ctx, buf, "maxcpus = %lu%s", (unsigned long)o->max_cpus,
+         o->max_cpus ? "" : " (no limit)");
     emit(line, ctx, buf, "raw = %.*s", (int)sizeof(o->raw), o->raw);
 }

@@ -12,6 +12,7 @@
 #include "console/console.h"
 #include "mm/frame.h"
 #include "arch/time.h"
+#include "arch/smp.h"
 #include "lib/string.h"
 #include "lib/format.h"
 
@@ -74,7 +75,10 @@ static int cmd_info(int argc, char **argv)
     frame_stats(&fs);
     shell_printf("host                   : kestrel\n");
     shell_printf("machine                : x86_64\n");
-    shell_printf("nr_cpus                : 1\n");
+    char online[64];
+    smp_online_list(online, sizeof(online));
+    shell_printf("nr_cpus                : %u\n", smp_cpus_online());
+    shell_printf("online_cpus            : %s\n", online);
     shell_printf("cpu_mhz                : %llu\n", (unsigned long long)(tsc_hz() / 1000000));
     if (virt_available())
         shell_printf("virt_caps              : hvm hap (%s)\n", arch_virt_name());

@@ -49,11 +49,23 @@ unsigned domain_virtio_count(const struct domain *d)
     return d->virtio ? d->virtio->n : 0;
 }
 
+/* The GSIs are edge-triggered (the DSDT says so, as QEMU's microvm does): each interrupt
+ * the device raised since the last look is a fresh edge, even when the line never fell in
+ * between. An interrupt raised after the driver's ACK but before this look (a transmit
+ * batch finished by domain_net_poll, say) would otherwise leave the line high with no new
+ * edge, and the driver, which only ACKs what an interrupt shows it, would never be
+ * interrupted again. */
 void domain_virtio_lines(struct domain *d)
 {
-    for (unsigned i = 0; i < domain_virtio_count(d); i++)
-        vioapic_set_irq(&d->ioapic, VIRTIO_MMIO_GSI_BASE + i,
-                        virtio_mmio_irq_line(&d->virtio->t[i]));
+    for (unsigned i = 0; i < domain_virtio_count(d); i++) {
+        struct virtio_transport *t = &d->virtio->t[i];
+        bool line = virtio_mmio_irq_line(t);
+        if (line && t->interrupts != d->virtio->signalled[i]) {
+            d->virtio->signalled[i] = t->interrupts;
+            vioapic_set_irq(&d->ioapic, VIRTIO_MMIO_GSI_BASE + i, false);
+        }
+        vioapic_set_irq(&d->ioapic, VIRTIO_MMIO_GSI_BASE + i, line);
+    }
 }
 
 void domain_virtio_reset(struct domain *d)

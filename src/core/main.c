@@ -22,6 +22,7 @@
 #include "arch/stack_guard.h"
 #include "arch/rtc.h"
 #include "arch/vga.h"
+#include "arch/smp.h"
 #include "core/domain.h"
 #include "core/dom_console.h"
 #include "sched/sched.h"
@@ -127,6 +128,21 @@ static void memory_init(void)
             log_warn("conring_size=%u: no memory; keeping %zu bytes",
                      (unsigned)boot_opts.conring_size, log_ring_size());
     }
+}
+
+/* Find the CPUs and set the AP trampoline's page aside, before anything else may use low
+ * memory; the modules and the loader's data there are stepped around. */
+static void smp_find_cpus(void)
+{
+    static struct phys_range avoid[BOOT_MAX_MODULES + BOOT_MAX_LOADER_DATA];
+    size_t n = 0;
+    for (size_t i = 0; i < boot_info.mod_count; i++)
+        avoid[n++] = (struct phys_range){ boot_info.mods[i].start, boot_info.mods[i].end,
+                                          "module" };
+    for (size_t i = 0; i < boot_info.loader_data_count; i++)
+        avoid[n++] = boot_info.loader_data[i];
+    smp_prepare(boot_info.mmap, boot_info.mmap_count, avoid, n, boot_opts.nosmp,
+                boot_opts.max_cpus);
 }
 
 /* Same port and line settings? (field by field: the struct has padding) */
@@ -237,6 +253,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
                (unsigned long long)boot_info.mods[i].end, boot_info.mods[i].string);
 
     memory_init();
+    smp_find_cpus();
     rtc_init();
     sched_init((uint64_t)boot_opts.sched_slice_ms * 1000000ULL);
     console_set_domain_ops(&domain_console_ops);
@@ -246,6 +263,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
     time_calibrate();
     printk("TSC: %llu.%03llu MHz", (unsigned long long)(tsc_hz() / 1000000),
            (unsigned long long)(tsc_hz() / 1000 % 1000));
+    smp_boot_cpus();        /* the APs idle; domains run on CPU 0 */
     interrupts_init();
     uart_set_sync(boot_opts.sync_console);
     if (boot_opts.sync_console)

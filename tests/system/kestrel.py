@@ -85,9 +85,10 @@ class Kestrel:
     slow = SLOW                      # factor for waits a test times itself (expect's are scaled)
 
     def __init__(self, append="", initrd=None, mem=256, cpu="max", kernel=ELF,
-                 extra=(), reboot=False, kernel_arg=True, serial="socket"):
+                 extra=(), reboot=False, kernel_arg=True, serial="socket", smp=None):
         """serial="pipe": COM1 is a 1 MiB pipe instead of a unix socket (_PipeLine): for
-        guests run bare that print fast and end the machine (nothing may be lost)."""
+        guests run bare that print fast and end the machine (nothing may be lost).
+        smp: QEMU's -smp value (4, or "2,maxcpus=4"); None: QEMU's default, one CPU."""
         self.tmp = tempfile.mkdtemp(prefix="kestrel-test.")
         self.sock_path = os.path.join(self.tmp, "com1.sock")
         pipe = _PipeLine(os.path.join(self.tmp, "com1")) if serial == "pipe" else None
@@ -96,6 +97,8 @@ class Kestrel:
         cmd = [QEMU, "-accel", "tcg", "-cpu", cpu, "-m", str(mem), "-display", "none",
                "-monitor", "none", "-nodefaults", "-no-user-config",
                "-chardev", chardev, "-serial", "chardev:com1"]
+        if smp is not None:
+            cmd += ["-smp", str(smp)]
         if not reboot:
             cmd.append("-no-reboot")
         if kernel_arg:

@@ -473,6 +473,26 @@ static void test_mem_and_slice(void **state)
     parse_bad("k sched_slice_ms", "bad value", NULL);
 }
 
+static void test_smp_options(void **state)
+{
+    (void)state;
+    parse("k");
+    assert_false(o.nosmp);
+    assert_int_equal(o.max_cpus, 0);
+    parse("k nosmp maxcpus=2");
+    assert_int_equal(e.n, 0);
+    assert_true(o.nosmp);
+    assert_int_equal(o.max_cpus, 2);
+    parse("k nosmp=0 maxcpus=4096");
+    assert_false(o.nosmp);
+    assert_int_equal(o.max_cpus, 4096);
+    parse_bad("k maxcpus=0", "bad value 'maxcpus=0'", "from 1 to 4096");
+    assert_int_equal(o.max_cpus, 0);
+    parse_bad("k maxcpus=4097", "bad value", NULL);
+    parse_bad("k maxcpus=two", "bad value", NULL);
+    parse_bad("k maxcpus", "bad value", NULL);
+}
+
 static void test_raw_copy(void **state)
 {
     static char line[70000];
@@ -525,7 +545,7 @@ static void test_describe(void **state)
     assert_int_equal(e.n, 0);
     memset(&l, 0, sizeof(l));
     bootopts_describe(&o, on_line, &l);
-    assert_int_equal(l.n, 13);
+    assert_int_equal(l.n, 15);
     assert_string_equal(l.text[0], "console = com1,vga");
     assert_string_equal(l.text[1], "com1 = auto/1843200,7e2,0x2e8,0 (polled)");
     assert_string_equal(l.text[2], "com2 = 115200/1843200,8n1,0x2f8,3");
@@ -538,7 +558,9 @@ static void test_describe(void **state)
     assert_string_equal(l.text[9], "console_timestamps = boot");
     assert_string_equal(l.text[10], "mem = 1073741824");
     assert_string_equal(l.text[11], "sched_slice_ms = 5");
-    assert_non_null(strstr(l.text[12], "raw = xen.gz console=com1,vga"));
+    assert_string_equal(l.text[12], "nosmp = false");
+    assert_string_equal(l.text[13], "maxcpus = 0 (no limit)");
+    assert_non_null(strstr(l.text[14], "raw = xen.gz console=com1,vga"));
     parse("k console=none");
     o.com1.irq = -1;
     memset(&l, 0, sizeof(l));
@@ -566,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_loglvl),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_mem_and_slice),
+        cmocka_unit_test(test_smp_options),
         cmocka_unit_test(test_raw_copy),
         cmocka_unit_test(test_describe),
     };

@@ -66,7 +66,7 @@ class KestrelBochs(Kestrel):
     slow = SLOW * kestrel.SLOW
 
     def __init__(self, initrd=(), append="", mem=256, cpu=CPU, ips=IPS, kernel=ELF,
-                 iso=None, sync=SYNC):
+                 iso=None, sync=SYNC, smp=1):
         self.tmp = tempfile.mkdtemp(prefix="kestrel-vmx.")
         if iso is None:
             iso = os.path.join(self.tmp, "boot.iso")
@@ -77,6 +77,7 @@ class KestrelBochs(Kestrel):
         self.port = free_port()
         rc = open(BOCHSRC).read()
         rc = re.sub(r"(?m)^megs:.*$", f"megs: {mem}", rc)
+        rc = re.sub(r"(?m)^(cpu:.*)count=1\b", rf"\g<1>count={int(smp)}", rc)   # processors
         rcfile = os.path.join(self.tmp, "bochsrc.txt")
         with open(rcfile, "w") as f:
             f.write(rc)
@@ -208,14 +209,16 @@ class BochsMachine(KestrelBochs):
     raises: such a test is marked qemu_only and skipped on Bochs."""
 
     def __init__(self, append="", initrd=None, mem=256, cpu="max", kernel=ELF,
-                 extra=(), reboot=False, kernel_arg=True):
+                 extra=(), reboot=False, kernel_arg=True, smp=None):
+        if smp is not None and not str(smp).isdigit():
+            raise RuntimeError(f"Bochs has no -smp {smp}: mark it qemu_only")
         if kernel != ELF or extra or reboot or not kernel_arg:
             raise RuntimeError("this test needs QEMU (kernel=, extra=, reboot= or "
                                "kernel_arg=): mark it qemu_only")
         if cpu not in CPU_MODELS:
             raise RuntimeError(f"no Bochs CPU model stands in for QEMU's -cpu {cpu}")
         super().__init__(initrd=qemu_modules(initrd), append=append, mem=mem,
-                         cpu=CPU_MODELS[cpu])
+                         cpu=CPU_MODELS[cpu], smp=int(smp or 1))
 
 
 # ---- helpers the VMX tests share -----------------------------------------------------

@@ -85,6 +85,20 @@ static bool svm_init(char *why, size_t whysz)
     return true;
 }
 
+/* SVM on an application processor: the host-save area and host VMCB are its own (the
+ * VMCB's saved TR and GS differ per CPU); the bitmaps and ASIDs stay the boot CPU's. */
+static bool svm_cpu_enable(uint64_t area_pa, char *why, size_t whysz)
+{
+    if (rdmsr(MSR_VM_CR) & (1ULL << 4)) {
+        snprintf(why, whysz, "SVM is disabled by the firmware (VM_CR.SVMDIS)");
+        return false;
+    }
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    wrmsr(MSR_VM_HSAVE_PA, area_pa);
+    svm_vmsave(area_pa + FRAME_SIZE);
+    return true;
+}
+
 static int svm_vcpu_create(struct vcpu *v)
 {
     static struct svm_vcpu pool[256];
@@ -539,6 +553,7 @@ const struct virt_backend svm_backend = {
     .name = "AMD SVM with NPT",
     .hypercall_insn = "vmmcall",
     .init = svm_init,
+    .cpu_enable = svm_cpu_enable,
     .vcpu_create = svm_vcpu_create,
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_reset = svm_vcpu_reset,

@@ -130,6 +130,26 @@ static bool vmx_probe(char *why, size_t whysz)
     return true;
 }
 
+/* Fix this CPU's CR0/CR4 for VMX and enter VMX operation with the VMXON region at pa
+ * (vmx_probe has filled vmx_caps); false with a reason. */
+static bool vmx_on(uint64_t pa, char *why, size_t whysz)
+{
+    uint64_t cr0 = (read_cr0() | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1;
+    uint64_t cr4 = (read_cr4() | vmx_caps.cr4_fixed0 | CR4_VMXE) & vmx_caps.cr4_fixed1;
+    write_cr0(cr0);
+    write_cr4(cr4);
+    *(uint32_t *)(uintptr_t)pa = vmcs_revision;
+    bool bad;
+    __asm__ volatile("vmxon %1; setbe %0" : "=q"(bad) : "m"(pa) : "cc", "memory");
+    if (bad) {
+        snprintf(why, whysz, "VMXON failed");
+        return false;
+    }
+    if (vmx_caps.invvpid_type)
+        invvpid(2, 0);
+    return true;
+}
+
 /* Enable VMX on this CPU: probe, fix CR0/CR4, VMXON, and build the shared bitmaps. */
 static bool vmx_init(char *why, size_t whysz)
 {
@@ -153,20 +173,21 @@ static bool vmx_init(char *why, size_t whysz)
         host[i] = (struct vmx_msr_entry){ .index = vmx_swapped_msrs[i],
                                           .value = rdmsr(vmx_swapped_msrs[i]) };
 
-    uint64_t cr0 = (read_cr0() | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1;
-    uint64_t cr4 = (read_cr4() | vmx_caps.cr4_fixed0 | CR4_VMXE) & vmx_caps.cr4_fixed1;
-    write_cr0(cr0);
-    write_cr4(cr4);
-    *(uint32_t *)(uintptr_t)vmxon_pa = vmcs_revision;
-    bool bad;
-    __asm__ volatile("vmxon %1; setbe %0" : "=q"(bad) : "m"(vmxon_pa) : "cc", "memory");
-    if (bad) {
-        snprintf(why, whysz, "VMXON failed");
+    return vmx_on(vmxon_pa, why, whysz);
+}
+
+/* VMX on an application processor: its own VMXON region; the controls, bitmaps and VPIDs
+ * stay the boot CPU's (the same model of CPU). */
+static bool vmx_cpu_enable(uint64_t area_pa, char *why, size_t whysz)
+{
+    uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
+    if (!(fc & FEATURE_CONTROL_LOCK))
+        wrmsr(MSR_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMXON);
+    else if (!(fc & FEATURE_CONTROL_VMXON)) {
+        snprintf(why, whysz, "VMX is disabled by the firmware (IA32_FEATURE_CONTROL locked)");
         return false;
     }
-    if (vmx_caps.invvpid_type)
-        invvpid(2, 0);
-    return true;
+    return vmx_on(area_pa, why, whysz);
 }
 
 void vmx_load(struct vmx_vcpu *s)
@@ -443,6 +464,7 @@ const struct virt_backend vmx_backend = {
     .name = "Intel VMX with EPT",
     .hypercall_insn = "vmcall",
     .init = vmx_init,
+    .cpu_enable = vmx_cpu_enable,
     .vcpu_create = vmx_vcpu_create,
     .vcpu_destroy = vmx_vcpu_destroy,
     .vcpu_reset = vmx_vcpu_reset,

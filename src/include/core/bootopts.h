@@ -18,6 +18,7 @@
 #define BOOTOPTS_SLICE_DEFAULT   10u
 #define BOOTOPTS_SLICE_MIN       1u
 #define BOOTOPTS_SLICE_MAX       1000u
+#define BOOTOPTS_MAXCPUS_MAX     4096u
 
 struct bootopts {
     int console_uart;                /* console=: 1 com1 (default), 2 com2, 0 no serial output */
@@ -32,6 +33,8 @@ struct bootopts {
     int console_timestamps;          /* enum console_ts */
     uint64_t mem_limit;              /* mem=, bytes; 0 = no limit */
     uint32_t sched_slice_ms;         /* sched_slice_ms=, 1..1000, default 10 */
+    bool nosmp;                      /* nosmp: run on the boot CPU only */
+    uint32_t max_cpus;               /* maxcpus=, 1..4096 CPUs brought up; 0 = no limit */
     char raw[1024];                  /* the command line as given (cut to fit, NUL-terminated) */
 };
 

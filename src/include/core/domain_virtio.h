@@ -18,6 +18,7 @@ struct domain;
 struct domain_virtio {
     unsigned n;
     struct virtio_transport t[VIRTIO_MMIO_MAX_DEVICES];
+    uint64_t signalled[VIRTIO_MMIO_MAX_DEVICES];   /* t[i].interrupts at its last edge */
 };
 
 /* Put device dev (ops) on d's next virtio-mmio slot (the set is allocated on first use).

@@ -133,9 +133,10 @@ void virtio_mmio_reset(struct virtio_transport *t);
 uint32_t virtio_mmio_read(struct virtio_transport *t, uint64_t off, unsigned size);
 void virtio_mmio_write(struct virtio_transport *t, uint64_t off, unsigned size, uint32_t val);
 
-/* The interrupt line: asserted (true) while InterruptStatus is not 0. Level-triggered,
- * active high: the caller drives its I/O APIC pin with this after every access and every
- * device call that may change it. */
+/* The interrupt line: asserted (true) while InterruptStatus is not 0, active high. The
+ * caller drives its I/O APIC pin with this after every access and every device call that
+ * may change it; on an edge-triggered pin it also makes each new interrupt (the
+ * `interrupts` counter moved) a fresh edge (core/domain_virtio.c). */
 bool virtio_mmio_irq_line(const struct virtio_transport *t);
 
 /* The MMIO bus's view of a transport (dev = the struct virtio_transport *). */

@@ -19,6 +19,8 @@ struct trap_frame {
 typedef void (*irq_handler_fn)(struct trap_frame *tf);
 
 void traps_init(void);
+/* An application processor: load the IDT traps_init built. */
+void traps_load_cpu(void);
 /* Route vector (>= 32) to fn; the handler runs with interrupts off and must not block. */
 void trap_register(uint8_t vector, irq_handler_fn fn);
 /* Name of an exception vector ("#PF" ...) or "IRQ". */

@@ -12,11 +12,18 @@ struct vcpu;
 struct vcpu_sregs;
 struct vcpu_entry;
 
+/* Pages the boot CPU sets aside for each application processor's cpu_enable. */
+#define VIRT_CPU_AREA_PAGES 2
+
 struct virt_backend {
     const char *name;                   /* "AMD SVM with NPT" */
     const char *hypercall_insn;         /* "vmmcall" or "vmcall", for `cpuinfo` */
     /* Detect and enable on this CPU; false with a one-line reason. */
     bool (*init)(char *why, size_t whysz);
+    /* Enable on an application processor, after init succeeded on the boot CPU, with the
+     * VIRT_CPU_AREA_PAGES zeroed pages at area_pa set aside for it (SVM: the host-save
+     * area and a host VMCB; VMX: the VMXON region); false with a one-line reason. */
+    bool (*cpu_enable)(uint64_t area_pa, char *why, size_t whysz);
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
     void (*vcpu_reset)(struct vcpu *v, const struct vcpu_entry *e, uint64_t p2m_root);
@@ -51,6 +58,10 @@ struct virt_backend {
 
 extern const struct virt_backend svm_backend;
 extern const struct virt_backend vmx_backend;
+
+/* Enable the backend in use on this application processor (see cpu_enable); false with a
+ * reason when there is none or it cannot be. */
+bool arch_virt_cpu_enable(uint64_t area_pa, char *why, size_t whysz);
 
 /* The backend in use, or NULL before arch_virt_init succeeded. */
 const struct virt_backend *virt_backend(void);
