@@ -307,8 +307,10 @@ bool vuart_fast_io(struct vuart *u, uint16_t port, bool in, uint32_t *val)
         *val = vuart_read(u, port, 1);
         return true;
     }
-    if (!in && (port & 7) == RBR_THR && !(u->lcr & LCR_DLAB) && !(u->ier & IER_THRI) &&
-        !(u->mcr & MCR_LOOP)) {
+    /* A THR write leaves the THRE interrupt latched, as it found it when it was latched
+     * already (the interrupt-driven output's second and later bytes) or when disabled. */
+    if (!in && (port & 7) == RBR_THR && !(u->lcr & LCR_DLAB) && !(u->mcr & MCR_LOOP) &&
+        (!(u->ier & IER_THRI) || u->thr_ipending)) {
         write_thr(u, (uint8_t)*val);
         return true;
     }

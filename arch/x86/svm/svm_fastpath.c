@@ -31,5 +31,6 @@ bool svm_fastpath(struct vcpu *v, struct vmcb *vmcb)
     c->event_inj = 0;                       /* what this VMRUN injected was delivered */
     c->tlb_control = 0;
     PERFC_INCA(exits_svm, c->exit_code);
+    PERFC_INC(exits_fast);
     return true;
 }
