@@ -10,6 +10,8 @@
 #include "arch/time.h"
 #include "lib/string.h"
 
+#define COM1_LO 0x3f8u      /* where domain_build.c puts the domain's UART */
+
 static const char *const exit_names[EXIT_COUNT] = {
     [EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io", [EXIT_MSR] = "msr",
     [EXIT_HYPERCALL] = "hypercall", [EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown",
@@ -49,6 +51,24 @@ void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint3
     }
     /* Device lines and queued console input are brought up to date once, by
      * vcpu_prepare_entry, before the guest runs again. */
+}
+
+bool vcpu_fast_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+    struct domain *d = v->dom;
+    if (port >= COM1_LO && port <= COM1_LO + 7 && size == 1) {
+        if (!vuart_fast_io(&d->uart, port, in, val))
+            return false;
+        PERFC_DEV(vuart_ops.name);
+    } else if (port >= VPCI_PORT_LO && port <= VPCI_PORT_HI) {
+        if (!vpci_fast_io(&d->pci, port, size, in, val))
+            return false;
+        PERFC_DEV(vpci_ops.name);
+    } else {
+        return false;
+    }
+    v->exits[EXIT_IO]++;
+    return true;
 }
 
 void vcpu_handle_hlt(struct vcpu *v)

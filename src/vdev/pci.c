@@ -146,6 +146,24 @@ static void vpci_write(void *dev, uint16_t port, unsigned size, uint32_t val)
         vpci_cfg_write(b, devfn, off, size, val);
 }
 
+/* Contract: see pci.h. */
+bool vpci_fast_io(struct vpci_bus *b, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+    if (port == VPCI_CONFIG_ADDRESS && size == 4) {
+        if (in)
+            *val = b->config_address;
+        else
+            b->config_address = *val & ADDR_KEPT;
+        return true;
+    }
+    if (in && port >= VPCI_CONFIG_DATA && port <= VPCI_PORT_HI &&
+        (size == 1 || size == 2 || size == 4) && port + size - 1 <= VPCI_PORT_HI) {
+        *val = vpci_read(b, port, size);
+        return true;
+    }
+    return false;
+}
+
 /* Machine reset: CONFIG_ADDRESS 0, every function's reset hook, the 0xCF9 device. */
 static void vpci_reset(void *dev)
 {

@@ -300,6 +300,23 @@ static uint32_t vuart_read(void *dev, uint16_t port, unsigned size)
     return v;
 }
 
+/* Contract: see uart.h. */
+bool vuart_fast_io(struct vuart *u, uint16_t port, bool in, uint32_t *val)
+{
+    if (in && (port & 7) == LSR && !(u->lsr & LSR_ERRS)) {
+        *val = vuart_read(u, port, 1);
+        return true;
+    }
+    /* A THR write leaves the THRE interrupt latched, as it found it when it was latched
+     * already (the interrupt-driven output's second and later bytes) or when disabled. */
+    if (!in && (port & 7) == RBR_THR && !(u->lcr & LCR_DLAB) && !(u->mcr & MCR_LOOP) &&
+        (!(u->ier & IER_THRI) || u->thr_ipending)) {
+        write_thr(u, (uint8_t)*val);
+        return true;
+    }
+    return false;
+}
+
 /* Contract: vdev_dump_fn. */
 static size_t vuart_dump(void *dev, char *buf, size_t len)
 {

@@ -263,6 +263,47 @@ static void test_reset_and_dump(void **state)
     assert_int_equal(conf1_read(0, 0, 0x00, 4), 0x12378086u);
 }
 
+/* The exit fast path's accesses (vpci_fast_io): CONFIG_ADDRESS as a dword and CONFIG_DATA
+ * reads are done as through the bus; data writes (a function's hook) and 0xCF9 (reset) are
+ * refused untouched. */
+static void test_fast_path(void **state)
+{
+    uint32_t v = addr(0, 0, 0x08);
+
+    (void)state;
+    assert_true(vpci_fast_io(&pci, 0xcf8, 4, false, &v));
+    assert_int_equal(in(0xcf8, 4), addr(0, 0, 0x08));
+    v = 0;
+    assert_true(vpci_fast_io(&pci, 0xcf8, 4, true, &v));
+    assert_int_equal(v, addr(0, 0, 0x08));
+    assert_true(vpci_fast_io(&pci, 0xcfc, 4, true, &v));
+    assert_int_equal(v, conf1_read(0, 0, 0x08, 4));            /* class and revision */
+    v = addr(0, 0, 0x00);
+    assert_true(vpci_fast_io(&pci, 0xcf8, 4, false, &v));
+    assert_true(vpci_fast_io(&pci, 0xcfe, 2, true, &v));
+    assert_int_equal(v, 0x1237);                               /* the device ID's word */
+    v = addr(7, 0, 0x08);                                      /* an absent bus */
+    assert_true(vpci_fast_io(&pci, 0xcf8, 4, false, &v));
+    assert_true(vpci_fast_io(&pci, 0xcfc, 4, true, &v));
+    assert_int_equal(v, 0xffffffffu);
+    assert_true(vpci_fast_io(&pci, 0xcfd, 1, true, &v));
+    assert_int_equal(v, 0xff);
+    /* refused: data writes, 0xCF9 either way, CONFIG_ADDRESS narrower than a dword, an
+     * access running past 0xCFF */
+    v = addr(0, 0, 0x04);
+    out(0xcf8, 4, v);
+    v = 0x0007;
+    assert_false(vpci_fast_io(&pci, 0xcfc, 2, false, &v));
+    assert_int_equal(conf1_read(0, 0, 0x04, 2), 0);
+    v = 0x06;
+    assert_false(vpci_fast_io(&pci, 0xcf9, 1, false, &v));
+    assert_int_equal(resets, 0);
+    assert_false(vpci_fast_io(&pci, 0xcf9, 1, true, &v));
+    assert_false(vpci_fast_io(&pci, 0xcf8, 1, false, &v));
+    assert_false(vpci_fast_io(&pci, 0xcfe, 4, true, &v));
+    assert_int_equal(in(0xcf8, 4), addr(0, 0, 0x04));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup(test_device_slot_with_bar, setup),
         cmocka_unit_test_setup(test_unaligned_data_accesses, setup),
         cmocka_unit_test_setup(test_reset_and_dump, setup),
+        cmocka_unit_test_setup(test_fast_path, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
@@ -196,6 +197,64 @@ static void test_loopback(void **state)
     assert_false(vuart_irq_line(&F.u));        /* OUT2 off: no IRQ on a PC */
 }
 
+/* The exit fast path's accesses (vuart_fast_io): the polled console output is done there,
+ * with the same effects as through the bus; whatever could move the IRQ line is refused
+ * untouched, for the normal path to do. */
+static uint32_t fast(unsigned reg, bool is_in, uint32_t v, bool want)
+{
+    assert_int_equal(vuart_fast_io(&F.u, (uint16_t)(BASE + reg), is_in, &v), want);
+    return v;
+}
+
+static void test_fast_path(void **state)
+{
+    (void)state;
+    out(LCR, 0x03);
+    out(MCR, 0x0b);                             /* DTR RTS OUT2, as Linux leaves it */
+    assert_int_equal(fast(LSR, true, 0, true), 0x60);
+    fast(THR, false, 'a', true);
+    assert_int_equal(F.nsent, 1);
+    assert_int_equal(F.sent[0], 'a');
+    assert_false(vuart_irq_line(&F.u));
+    /* the normal path's reads see what the fast path did: THRE latched by the write */
+    out(IER, 0x02);
+    assert_int_equal(in(IIR) & 0x0f, 0x02);
+    /* THRI on, THRE reported (cleared by the IIR read): a write would raise the line
+     * anew; refused and not sent. Once the normal path's write latched THRE again, the
+     * next bytes leave the line as it is and are done fast. */
+    fast(THR, false, 'b', false);
+    assert_int_equal(F.nsent, 1);
+    assert_false(vuart_irq_line(&F.u));
+    out(THR, 'b');
+    assert_true(vuart_irq_line(&F.u));
+    fast(THR, false, 'c', true);
+    assert_int_equal(F.nsent, 3);
+    assert_int_equal(F.sent[2], 'c');
+    assert_true(vuart_irq_line(&F.u));
+    assert_int_equal(in(IIR) & 0x0f, 0x02);
+    out(IER, 0x00);
+    /* DLAB: THR is the divisor latch; refused, divisor untouched */
+    out(LCR, 0x83);
+    fast(THR, false, 7, false);
+    assert_int_equal(in(THR), 1);
+    out(LCR, 0x03);
+    /* other registers always go the normal way */
+    fast(IIR, true, 0, false);
+    fast(IER, false, 1, false);
+    fast(MSR, true, 0, false);
+    /* loopback: a write would fill the receiver; refused */
+    out(MCR, 0x10);
+    fast(THR, false, 'd', false);
+    out(THR, 'x');
+    out(THR, 'y');                              /* overrun: OE latched */
+    out(MCR, 0x0b);
+    /* an LSR read would clear OE (and a line-status interrupt): refused, OE kept */
+    fast(LSR, true, 0, false);
+    assert_int_equal(in(LSR) & 0x02, 0x02);
+    assert_int_equal(fast(LSR, true, 0, true) & 0x03, 0x01);   /* 'x' still waiting */
+    assert_int_equal(F.nsent, 3);
+}
+
 static void test_fifo(void **state)
 {
     uint8_t buf[20];
@@ -287,6 +346,7 @@ int main(void)
         cmocka_unit_test_setup(test_iir_priorities, setup),
         cmocka_unit_test_setup(test_loopback, setup),
         cmocka_unit_test_setup(test_fifo, setup),
+        cmocka_unit_test_setup(test_fast_path, setup),
         cmocka_unit_test_setup(test_trigger_and_timeout, setup),
         cmocka_unit_test_setup(test_wide_access_and_reset, setup),
     };

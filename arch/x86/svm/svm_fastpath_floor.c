@@ -7,9 +7,9 @@
 #include "vmcb.h"
 #include "svm.h"
 
-bool svm_fastpath(struct vmcb *vmcb, struct vcpu_regs *regs)
+bool svm_fastpath(struct vcpu *v, struct vmcb *vmcb)
 {
-    (void)regs;
+    (void)v;
     if (vmcb->control.exit_code == VMEXIT_VMMCALL) {
         vmcb->save.rip += 3;
         vmcb->save.rax = 0;

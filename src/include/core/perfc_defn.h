@@ -7,6 +7,7 @@
 /* Exits, by backend and reason. */
 PERFCOUNTER_ARRAY(exits_svm,        "SVM #VMEXITs by exit code",            0x404)
 PERFCOUNTER_ARRAY(exits_vmx,        "VMX exits by basic reason",            80)
+PERFCOUNTER(exits_fast,             "exits finished by the fast path")
 /* Hypercalls by number (src/include/public/kestrel.h). */
 PERFCOUNTER_ARRAY(hypercalls,       "hypercalls by number",                 HC_COUNT)
 /* Interrupts. */

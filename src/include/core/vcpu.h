@@ -127,6 +127,13 @@ uint64_t arch_p2m_table_pages(uint64_t root);
 /* Port I/O to the domain's devices; unknown ports read as all ones. The access only: the
  * caller (IN/OUT, string I/O) finishes the instruction. */
 void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
+
+/* The port accesses an exit fast path may finish on its own (the backend re-enters the
+ * guest at once, without the run loop): those that change no interrupt line and need no
+ * host work (the UART's polled console output, PCI configuration reads). Does the access
+ * as vcpu_handle_io would, counts the exit, and returns true; or does nothing and returns
+ * false. The access only: the caller finishes the instruction. */
+bool vcpu_fast_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
 /* VMMCALL/VMCALL: skipped, registers in v->regs, result into v->regs.rax. */
 void vcpu_handle_hypercall(struct vcpu *v);
 /* HLT: skipped; the vCPU blocks unless an interrupt is deliverable. */

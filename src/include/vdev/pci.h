@@ -93,6 +93,12 @@ void vpci_host_bridge_init(struct vpci_func *f);
 uint32_t vpci_cfg_read(const struct vpci_bus *b, unsigned devfn, unsigned off, unsigned size);
 void vpci_cfg_write(struct vpci_bus *b, unsigned devfn, unsigned off, unsigned size, uint32_t val);
 
+/* An access the exit fast path may finish without the run loop (it has no effect beyond
+ * the bus's registers): CONFIG_ADDRESS as a dword, read or written, and a CONFIG_DATA read.
+ * Does it as vpci_ops would (*val gets an IN's value) and returns true, or does nothing and
+ * returns false (CONFIG_DATA writes reach a function's hook, 0xCF9 resets). */
+bool vpci_fast_io(struct vpci_bus *b, uint16_t port, unsigned size, bool in, uint32_t *val);
+
 extern const struct vdev_ops vpci_ops;   /* [VPCI_PORT_LO, VPCI_PORT_HI] */
 
 #endif

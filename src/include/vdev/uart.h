@@ -38,6 +38,15 @@ size_t vuart_rx_room(const struct vuart *u);
  * (a PC gates the UART's INTR with OUT2) and loopback is off (OUT2 is internal then). */
 bool vuart_irq_line(const struct vuart *u);
 
+/* An access the exit fast path may finish without the run loop: one that changes no
+ * interrupt line and needs nothing of the host beyond the tx callback. Today: an LSR read
+ * while no line-status error is latched (the read would clear it), and a THR write outside
+ * loopback with the THRE interrupt disabled (the console's polled output) or latched
+ * already (the interrupt-driven output's bytes after the first). Does the access
+ * (same effects as through vuart_ops; *val gets an IN's byte) and returns true, or does
+ * nothing and returns false for the caller to go the normal way. */
+bool vuart_fast_io(struct vuart *u, uint16_t port, bool in, uint32_t *val);
+
 extern const struct vdev_ops vuart_ops;
 
 #endif

@@ -10,9 +10,12 @@
 
 #define CR4_PSE         (1ULL << 4)
 #define CR4_PAE         (1ULL << 5)
+#define CR4_PGE         (1ULL << 7)     /* global pages */
 #define CR4_OSFXSR      (1ULL << 9)
 #define CR4_VMXE        (1ULL << 13)
 #define CR4_OSXSAVE     (1ULL << 18)
+#define CR4_SMEP        (1ULL << 20)    /* supervisor-mode execution prevention */
+#define CR4_SMAP        (1ULL << 21)    /* supervisor-mode access prevention */
 
 #define EFER_SCE        (1ULL << 0)     /* SYSCALL/SYSRET */
 #define EFER_LME        (1ULL << 8)     /* long mode enable */
