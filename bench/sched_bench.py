@@ -20,7 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 
-RUNQ = re.compile(r"d(\d+) weight (\d+) vruntime \d+ ran (\d+) ms")
+RUNQ = re.compile(r"d(\d+)v\d+ weight (\d+) vruntime \d+ ran (\d+) ms")
 
 
 def ran(k):

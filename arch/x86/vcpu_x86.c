@@ -148,11 +148,13 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
         r.ecx |= (1u << 21) | (1u << 24);  /* x2APIC, TSC-deadline timer: emulated */
         r.ecx &= ~((1u << 2) | (1u << 4) | (1u << 15));  /* DTES64, DS-CPL, PDCM */
         r.edx |= 1u << 9;               /* APIC: emulated (core/irq.h) ... */
-        if (!vlapic_hw_enabled(&v->dom->lapic))
+        if (!vlapic_hw_enabled(vcpu_lapic(v)))
             r.edx &= ~(1u << 9);        /* ... but this bit follows IA32_APIC_BASE.EN */
         r.edx &= ~((1u << 21) | (1u << 22) | (1u << 29)); /* DS, thermal ACPI, TM */
         r.edx |= (1u << 12) | (1u << 16);                 /* MTRR, PAT: emulated */
-        r.ebx &= 0x0000ffffu;           /* one logical CPU, APIC id 0 */
+        r.ebx &= 0x0000ffffu;           /* one logical CPU per package ... */
+        r.ebx |= (uint32_t)v->id << 24; /* ... whose initial APIC ID is the vCPU's id */
+        r.edx &= ~(1u << 28);           /* HTT: no siblings in a package */
         r.ecx &= ~(1u << 27);           /* OSXSAVE: the guest's own CR4 bit, not the host's */
         if (r.ecx & (1u << 26)) {
             struct vcpu_sregs sr;
@@ -200,8 +202,23 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
         r.ecx &= ~((1u << 23) | (1u << 24) | (1u << 28));  /* PMU counter extensions */
         r.edx &= ~((1u << 25) | (1u << 27));                /* FFXSR, RDTSCP */
         break;
+    case 0x80000007:                    /* advanced power management */
+        /* Invariant TSC: every vCPU of a domain reads the host's TSC plus one offset, and
+         * Kestrel's own clock already counts on that TSC running at one rate (it calibrates
+         * it once). Without the bit an AMD guest with several vCPUs marks its TSC unstable
+         * ("TSCs unsynchronized") even though nothing can make them drift apart. */
+        r.edx = (r.edx & (1u << 8)) | (1u << 8);
+        r.eax = r.ebx = r.ecx = 0;
+        break;
     case 0x80000008:
         r.ebx &= 0x5u;                  /* CLZERO, XSAVEERPTR; no IRPERF or speculation MSRs */
+        break;
+    case 0xb:                           /* x2APIC topology: the vCPU's own ID */
+    case 0x1f:
+        r.edx = (uint32_t)v->id;
+        break;
+    case 0x8000001e:                    /* AMD extended APIC ID */
+        r.eax = (uint32_t)v->id;
         break;
     case 0x8000000a:                    /* SVM features: none */
     case 0x8000001f:                    /* SME/SEV: none */
@@ -231,7 +248,7 @@ void vcpu_handle_cpuid(struct vcpu *v)
  * registers): 0, -1 for #GP, or 1 when msr is not one of them. */
 static int lapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
-    struct vlapic *a = &v->dom->lapic;
+    struct vlapic *a = vcpu_lapic(v);
     if (msr == VLAPIC_MSR_APIC_BASE) {
         if (write)
             return vlapic_set_base(a, *val);

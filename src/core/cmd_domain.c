@@ -56,9 +56,12 @@ static int cmd_list(int argc, char **argv)
     for (struct domain *d = domain_first(); d; d = domain_next(d)) {
         char st[7], t[24];
         domain_state_letters(d, st);
-        fmt_seconds(t, sizeof(t), d->vcpu.se.ran_ns);
-        shell_printf("%-40s %5d %5llu %5d     %s  %8s\n", d->name, d->id,
-                     (unsigned long long)(d->mem_pages / 256), 1, st, t);
+        uint64_t ran = 0;
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            ran += domain_vcpu(d, i)->se.ran_ns;
+        fmt_seconds(t, sizeof(t), ran);
+        shell_printf("%-40s %5d %5llu %5u     %s  %8s\n", d->name, d->id,
+                     (unsigned long long)(d->mem_pages / 256), d->nr_vcpus, st, t);
     }
     return 0;
 }
@@ -234,20 +237,31 @@ static int cmd_mem_max(int argc, char **argv)
 SHELL_COMMAND_COMPLETE(cmd_mem_max_entry, "mem-max", 0, "<dom> <MiB>",
                        "set a domain's memory ceiling", cmd_mem_max, domain_name_candidate);
 
+/* xl's state of one vCPU: r (on the CPU), b (blocked: HLT, or an AP before its SIPI), -
+ * (runnable), and p when the domain is paused. */
+static const char *vcpu_state(const struct domain *d, struct vcpu *v)
+{
+    if (d->state != DOMAIN_RUNNING)
+        return "-p-";
+    if (v->blocked || domain_vcpu_of(v)->wait_for_sipi)
+        return "-b-";
+    return sched_current() == v ? "r--" : "-r-";
+}
+
 static int cmd_vcpu_list(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
     shell_printf("Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n");
-    for (struct domain *d = domain_first(); d; d = domain_next(d)) {
-        char t[24], hard[40];
-        const char *st = d->state != DOMAIN_RUNNING ? "-p-" : d->vcpu.blocked ? "-b-"
-                         : sched_current() == &d->vcpu ? "r--" : "-r-";
-        fmt_seconds(t, sizeof(t), d->vcpu.se.ran_ns);
-        cpulist_format(d->cfg.cpus[0], hard, sizeof(hard));   /* the cfg's `cpus` */
-        shell_printf("%-32s %5d %5d %5d   %s %9s  %s / all\n", d->name, d->id, 0, 0, st, t,
-                     hard);
-    }
+    for (struct domain *d = domain_first(); d; d = domain_next(d))
+        for (unsigned i = 0; i < d->nr_vcpus; i++) {
+            struct vcpu *v = domain_vcpu(d, i);
+            char t[24], hard[40];
+            fmt_seconds(t, sizeof(t), v->se.ran_ns);
+            cpulist_format(d->cfg.cpus[i], hard, sizeof(hard));   /* the cfg's `cpus` */
+            shell_printf("%-32s %5d %5u %5d   %s %9s  %s / all\n", d->name, d->id, i, 0,
+                         vcpu_state(d, v), t, hard);
+        }
     return 0;
 }
 SHELL_COMMAND(cmd_vcpu_list_entry, "vcpu-list", 0, "", "list vCPUs (xl vcpu-list)",
@@ -285,15 +299,19 @@ static int cmd_domain_info(int argc, char **argv)
         shell_printf("General information for domain %d (%s):\n", d->id, d->name);
         shell_printf("    state=%s pages=%llu max_pages=%llu target=%llu weight=%u\n", st,
                      (unsigned long long)d->mem_pages, (unsigned long long)d->max_pages,
-                     (unsigned long long)d->target_pages, d->vcpu.se.weight);
+                     (unsigned long long)d->target_pages, domain_vcpu(d, 0)->se.weight);
         shell_printf("    on_poweroff=%s on_reboot=%s on_crash=%s console %llu bytes out\n",
                      domain_action_name(d->cfg.on_poweroff),
                      domain_action_name(d->cfg.on_reboot), domain_action_name(d->cfg.on_crash),
                      (unsigned long long)d->con_bytes);
-        shell_printf("    VCPU0: rip=%016llx %s, %llu irqs injected\n",
-                     (unsigned long long)d->vcpu.regs.rip,
-                     d->vcpu.blocked ? "blocked" : "runnable",
-                     (unsigned long long)d->vcpu.injected_irqs);
+        for (unsigned i = 0; i < d->nr_vcpus; i++) {
+            struct vcpu *v = domain_vcpu(d, i);
+            shell_printf("    VCPU%u: rip=%016llx %s, %llu irqs injected\n", i,
+                         (unsigned long long)v->regs.rip,
+                         v->blocked ? "blocked" : d->vcpus[i]->wait_for_sipi
+                         ? "waiting for SIPI" : "runnable",
+                         (unsigned long long)v->injected_irqs);
+        }
     }
     return 0;
 }

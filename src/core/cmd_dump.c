@@ -22,18 +22,18 @@ static void print_seg(const char *name, const struct vcpu_segment *s)
                  s->limit, (unsigned long long)s->base);
 }
 
-static int cmd_dump(int argc, char **argv)
+/* One vCPU of d: its state, registers, control state, exit counts and local APIC. */
+static void dump_vcpu(struct domain *d, unsigned i)
 {
-    struct domain *d = arg_domain_range(argc, argv, 2, 2);
-    if (!d)
-        return SHELL_EUSAGE;
-    const struct vcpu_regs *r = &d->vcpu.regs;
+    struct vcpu *v = domain_vcpu(d, i);
+    const struct vcpu_regs *r = &v->regs;
     struct vcpu_sregs s;
-    arch_vcpu_get_sregs(&d->vcpu, &s);
-    shell_printf("d%d (%s) vcpu 0: %s\n", d->id, d->name,
-                 d->vcpu.blocked ? "blocked" : d->state == DOMAIN_RUNNING ? "runnable" : "stopped");
+    arch_vcpu_get_sregs(v, &s);
+    shell_printf("d%d (%s) vcpu %u: %s\n", d->id, d->name, i,
+                 v->blocked ? "blocked" : d->vcpus[i]->wait_for_sipi ? "waiting for SIPI"
+                 : d->state == DOMAIN_RUNNING ? "runnable" : "stopped");
     shell_printf("rip: %016llx   rflags: %016llx   mode: %s\n", (unsigned long long)r->rip,
-                 (unsigned long long)r->rflags, d->vcpu.long_mode ? "64-bit" : "32-bit or less");
+                 (unsigned long long)r->rflags, v->long_mode ? "64-bit" : "32-bit or less");
     const uint64_t gpr[GPR_COUNT] = {
         r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp,
         r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
@@ -53,23 +53,36 @@ static int cmd_dump(int argc, char **argv)
     shell_printf("exits:");
     uint64_t total = 0;
     for (int e = 0; e < EXIT_COUNT; e++) {
-        total += d->vcpu.exits[e];
-        if (d->vcpu.exits[e])
+        total += v->exits[e];
+        if (v->exits[e])
             shell_printf(" %s=%llu", vcpu_exit_name((enum vcpu_exit)e),
-                         (unsigned long long)d->vcpu.exits[e]);
+                         (unsigned long long)v->exits[e]);
     }
     shell_printf(" (total %llu)\n", (unsigned long long)total);
+    char buf[256];
+    size_t n = vlapic_dump(vcpu_lapic(v), buf, sizeof(buf));
+    if (n)
+        shell_printf("lapic: %.*s\n", (int)n, buf);
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+    struct domain *d = arg_domain_range(argc, argv, 2, 2);
+    if (!d)
+        return SHELL_EUSAGE;
+    uint64_t irqs = 0;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        dump_vcpu(d, i);
+        irqs += domain_vcpu(d, i)->injected_irqs;
+    }
     shell_printf("irqs injected: %llu, unemulated port accesses: %llu, POST code %02x\n",
-                 (unsigned long long)d->vcpu.injected_irqs,
+                 (unsigned long long)irqs,
                  (unsigned long long)d->unknown_port_accesses, d->post.last);
     shell_printf("MSRs that gave #GP: %llu accesses\n", (unsigned long long)d->gp_msr_accesses);
     char buf[2048];
     size_t n = vdev_bus_dump(&d->bus, buf, sizeof(buf));
     if (n)
         shell_printf("%.*s%s", (int)n, buf, buf[n - 1] == '\n' ? "" : "\n");
-    n = vlapic_dump(&d->lapic, buf, sizeof(buf));
-    if (n)
-        shell_printf("lapic: %.*s\n", (int)n, buf);
     n = vioapic_dump(&d->ioapic, buf, sizeof(buf));
     if (n)
         shell_printf("ioapic: %.*s\n", (int)n, buf);

@@ -106,6 +106,29 @@ const char *domain_name_candidate(const char *line, unsigned word, unsigned i)
     return NULL;
 }
 
+/* Every vCPU of d on or off the run queue (an AP waiting for its SIPI stays off). */
+static void start_vcpus(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (!d->vcpus[i]->wait_for_sipi)
+            sched_vcpu_start(domain_vcpu(d, i));
+}
+
+static void stop_vcpus(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_stop(domain_vcpu(d, i));
+}
+
+/* xl's 'b': no vCPU of d can run now (each is in HLT or waits for a SIPI). */
+static bool all_vcpus_blocked(const struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (!d->vcpus[i]->vcpu.blocked && !d->vcpus[i]->wait_for_sipi)
+            return false;
+    return true;
+}
+
 void domain_state_letters(const struct domain *d, char out[7])
 {
     memcpy(out, "------", 7);
@@ -115,7 +138,7 @@ void domain_state_letters(const struct domain *d, char out[7])
     }
     switch (d->state) {
     case DOMAIN_RUNNING:
-        if (d->vcpu.blocked)
+        if (all_vcpus_blocked(d))
             out[1] = 'b';
         else
             out[0] = 'r';
@@ -132,7 +155,7 @@ int domain_pause(struct domain *d)
     if (d->state != DOMAIN_RUNNING)
         return -1;
     d->state = DOMAIN_PAUSED;
-    sched_vcpu_stop(&d->vcpu);
+    stop_vcpus(d);
     return 0;
 }
 
@@ -141,7 +164,7 @@ int domain_unpause(struct domain *d)
     if (d->state != DOMAIN_PAUSED)
         return -1;
     d->state = DOMAIN_RUNNING;
-    sched_vcpu_start(&d->vcpu);
+    start_vcpus(d);
     return 0;
 }
 
@@ -182,15 +205,17 @@ static struct domain *domain_create(const struct domain_config *cfg, int cfg_mod
         domain_free_slot(d);
         return NULL;
     }
-    sched_vcpu_init(&d->vcpu, cfg->weight);
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_init(domain_vcpu(d, i), cfg->weight);
     if (cfg->autostart) {
         d->state = DOMAIN_RUNNING;
-        sched_vcpu_start(&d->vcpu);
+        start_vcpus(d);
     } else {
         d->state = DOMAIN_PAUSED;
     }
-    printk("d%d (%s): built from %s: %u MiB, weight %u, %s", d->id, d->name, cfgname,
-           cfg->memory_mb, cfg->weight, cfg->autostart ? "running" : "paused (autostart=0)");
+    printk("d%d (%s): built from %s: %u MiB, %u vCPU%s, weight %u, %s", d->id, d->name,
+           cfgname, cfg->memory_mb, d->nr_vcpus, d->nr_vcpus == 1 ? "" : "s", cfg->weight,
+           cfg->autostart ? "running" : "paused (autostart=0)");
     return d;
 }
 
@@ -242,7 +267,7 @@ void domains_build_from_boot(void)
 void domain_destroy(struct domain *d)
 {
     d->state = DOMAIN_DYING;
-    sched_vcpu_stop(&d->vcpu);
+    stop_vcpus(d);
     if (console_input_owner() == d->id)
         console_switch_input(CONSWITCH_XEN);
     domain_unbuild(d);
@@ -312,8 +337,7 @@ void domain_shutdown(struct domain *d, enum shutdown_reason why, const char *det
     d->last_shutdown = why;
     printk("d%d (%s): %s%s%s; on_%s=%s", d->id, d->name, reason_names[why],
            detail ? ": " : "", detail ? detail : "", reason_names[why], domain_action_name(act));
-    sched_vcpu_stop(&d->vcpu);
-    d->vcpu.stop = true;
+    stop_vcpus(d);                      /* (each leaves the CPU at its next exit) */
     d->shutdown_pending = true;
 }
 

@@ -20,6 +20,7 @@
 #include "core/domain_devices.h"
 #include "console/log.h"
 #include "mm/frame.h"
+#include "mm/heap.h"
 #include "arch/time.h"
 #include "arch/rtc.h"
 #include "lib/string.h"
@@ -162,56 +163,65 @@ static int load_multiboot(struct domain *d, const struct boot_module *k,
     }
     struct vcpu_entry entry;
     mbimage_entry_state(&mb, info, &entry);
-    arch_vcpu_reset(&d->vcpu, &entry, d->p2m_root);
+    arch_vcpu_reset(domain_vcpu(d, 0), &entry, d->p2m_root);
     log_info("d%d (%s): kernel %s (%s, entry %#x), %u MiB", d->id, d->name, k->name,
              mb.format, mb.entry, d->cfg.memory_mb);
     return 0;
 }
 
-/* What the cfg asks of vCPUs against what Kestrel gives today: one vCPU per domain, run on
- * CPU 0. A Multiboot kernel is a one-CPU kernel anyway: more vCPUs get a warning and the
- * domain boots. A Linux kernel would use them: refused, rather than booted smaller than
- * asked. Hard affinity that leaves out CPU 0 cannot be honoured: refused. 0 or -1. */
-static int check_vcpus(struct domain *d, bool linux, const char *cfgname, char *err,
+/* How many vCPUs d gets, from its cfg and its kernel's format, into d->nr_vcpus: a Linux
+ * kernel gets `vcpus` (its APs wait for the guest's INIT-SIPI-SIPI), a Multiboot kernel is
+ * a one-CPU kernel and gets one, with a warning if more were asked. vCPUs beyond `vcpus`
+ * up to `maxvcpus` would be hot-plugged ones, which Kestrel does not offer: a warning.
+ * Hard affinity that leaves out CPU 0 cannot be honoured while every vCPU runs there:
+ * refused. 0 or -1. */
+static int count_vcpus(struct domain *d, bool linux, const char *cfgname, char *err,
                        size_t errsz)
 {
     const struct domain_config *c = &d->cfg;
     char list[40];
 
-    if (c->maxvcpus > 1 && linux) {
-        snprintf(err, errsz, "%s: vcpus = %u: a domain has one vCPU until Kestrel's guests "
-                 "get SMP", cfgname, c->maxvcpus);
-        return -1;
-    }
-    if (c->maxvcpus > 1)
+    for (unsigned i = 0; i < c->vcpus; i++)
+        if (!(c->cpus[i] & 1)) {
+            cpulist_format(c->cpus[i], list, sizeof(list));
+            snprintf(err, errsz, "%s: cpus: vCPU %u's \"%s\": Kestrel runs every vCPU on CPU 0 "
+                     "until its scheduler runs on every CPU", cfgname, i, list);
+            return -1;
+        }
+    d->nr_vcpus = linux ? c->vcpus : 1;
+    if (!linux && c->maxvcpus > 1)
         log_warn("d%d (%s): vcpus = %u: a Multiboot kernel runs on one vCPU", d->id, d->name,
                  c->maxvcpus);
-    if (!(c->cpus[0] & 1)) {
-        cpulist_format(c->cpus[0], list, sizeof(list));
-        snprintf(err, errsz, "%s: cpus = \"%s\": Kestrel runs every domain on CPU 0 until its "
-                 "scheduler runs on every CPU", cfgname, list);
-        return -1;
+    else if (c->maxvcpus > c->vcpus)
+        log_warn("d%d (%s): maxvcpus = %u: vCPUs are not hot-plugged; the domain has %u",
+                 d->id, d->name, c->maxvcpus, c->vcpus);
+    return 0;
+}
+
+/* Allocate d's d->nr_vcpus vCPUs with their backend state; -1 when out of memory. */
+static int create_vcpus(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct domain_vcpu *dv = kzalloc(sizeof(*dv));
+        if (!dv)
+            return -1;
+        d->vcpus[i] = dv;
+        dv->vcpu.dom = d;
+        dv->vcpu.id = (int)i;
+        dv->wait_for_sipi = i != 0;
+        if (arch_vcpu_create(&dv->vcpu) != 0)
+            return -1;
     }
     return 0;
 }
 
-/* Load the cfg's kernel and ramdisk by the kernel's own format: a Linux setup header means
- * the Linux boot protocol, anything else must be a Multiboot image; 0 or -1. */
-static int load_guest(struct domain *d, const char *cfgname, char *err, size_t errsz)
+/* Load the cfg's kernel k and ramdisk r (may be NULL) by the kernel's own format: a Linux
+ * setup header means the Linux boot protocol, anything else must be a Multiboot image;
+ * 0 or -1. */
+static int load_guest(struct domain *d, bool linux, const struct boot_module *k,
+                      const struct boot_module *r, const char *cfgname, char *err,
+                      size_t errsz)
 {
-    const struct boot_module *k, *r = NULL;
-
-    k = named_module(d->cfg.kernel, "kernel", cfgname, err, errsz);
-    if (!k)
-        return -1;
-    if (d->cfg.ramdisk[0]) {
-        r = named_module(d->cfg.ramdisk, "ramdisk", cfgname, err, errsz);
-        if (!r)
-            return -1;
-    }
-    bool linux = bzimage_probe((const uint8_t *)(uintptr_t)k->start, (size_t)(k->end - k->start));
-    if (check_vcpus(d, linux, cfgname, err, errsz) != 0)
-        return -1;
     if (linux)
         return load_linux(d, k, r, cfgname, err, errsz);
     if (domain_disk_devices(d, cfgname, err, errsz) != 0)
@@ -223,8 +233,13 @@ void domain_unbuild(struct domain *d)
 {
     domain_virtio_free(d);
     domain_devices_free(d);
-    if (d->vcpu.arch)
-        arch_vcpu_destroy(&d->vcpu);
+    for (unsigned i = 0; i < DOMAIN_VCPUS_MAX && d->vcpus[i]; i++) {
+        if (d->vcpus[i]->vcpu.arch)
+            arch_vcpu_destroy(&d->vcpus[i]->vcpu);
+        kfree(d->vcpus[i]);
+        d->vcpus[i] = NULL;
+    }
+    d->nr_vcpus = 0;
     if (d->p2m_root)
         guestmem_release_all(d);
     if (d->con_ring)
@@ -235,14 +250,21 @@ void domain_unbuild(struct domain *d)
 int domain_build(struct domain *d, const char *cfgname, char *err, size_t errsz)
 {
     const struct domain_config *cfg = &d->cfg;
-    d->vcpu.dom = d;
-    d->vcpu.id = 0;
+    const struct boot_module *k, *r = NULL;
+    k = named_module(cfg->kernel, "kernel", cfgname, err, errsz);
+    if (!k)
+        return -1;
+    if (cfg->ramdisk[0] && !(r = named_module(cfg->ramdisk, "ramdisk", cfgname, err, errsz)))
+        return -1;
+    bool linux = bzimage_probe((const uint8_t *)(uintptr_t)k->start, (size_t)(k->end - k->start));
+    if (count_vcpus(d, linux, cfgname, err, errsz) != 0)
+        return -1;
     d->max_pages = (uint64_t)cfg->maxmem_mb * 256;
     d->target_pages = (uint64_t)cfg->memory_mb * 256;
     uint64_t ring = frame_alloc_contig(DOMAIN_CONRING_SIZE / FRAME_SIZE, 1);
     d->con_ring = (char *)(uintptr_t)ring;
     d->p2m_root = arch_p2m_create();
-    if (!ring || !d->p2m_root || arch_vcpu_create(&d->vcpu) != 0) {
+    if (!ring || !d->p2m_root || create_vcpus(d) != 0) {
         snprintf(err, errsz, "%s: out of memory for the domain's structures", cfgname);
         domain_unbuild(d);
         return -1;
@@ -254,7 +276,7 @@ int domain_build(struct domain *d, const char *cfgname, char *err, size_t errsz)
         return -1;
     }
     devices_init(d);
-    if (load_guest(d, cfgname, err, errsz) != 0) {
+    if (load_guest(d, linux, k, r, cfgname, err, errsz) != 0) {
         domain_unbuild(d);
         return -1;
     }

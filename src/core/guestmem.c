@@ -117,8 +117,8 @@ int64_t guestmem_decrease(struct domain *d, uint64_t gpa, uint64_t pages)
         d->mem_pages--;
         done++;
     }
-    if (done)
-        arch_vcpu_flush_tlb(&d->vcpu);
+    for (unsigned i = 0; done && i < d->nr_vcpus; i++)
+        arch_vcpu_flush_tlb(domain_vcpu(d, i));     /* every vCPU, before it next runs */
     return done;
 }
 

@@ -87,7 +87,7 @@ static int64_t hc_domain_info(struct domain *d, uint64_t gpa)
     struct kestrel_domain_info info;
     memset(&info, 0, sizeof(info));
     info.domid = (uint32_t)d->id;
-    info.vcpus = 1;
+    info.vcpus = d->nr_vcpus;
     info.memory_kb = d->mem_pages * 4;
     info.max_kb = d->max_pages * 4;
     info.target_kb = d->target_pages * 4;

@@ -64,7 +64,7 @@ static int build_acpi(struct domain *d, struct linux_boot *b, char *err, size_t 
 {
     struct acpi_config c;
     const char *why = "";
-    acpi_config_default(&c, 1);
+    acpi_config_default(&c, d->nr_vcpus);     /* a LAPIC per vCPU, I/O APIC ID after */
     c.pci = true;
     if (acpi_config_virtio_mmio(&c, domain_virtio_count(d)) != 0) {
         snprintf(err, errsz, "%s: cannot describe %u virtio devices", cfgname,
@@ -115,7 +115,7 @@ int load_linux(struct domain *d, const struct boot_module *k, const struct boot_
     }
     struct vcpu_entry entry;
     bzboot_entry_state(&b->plan.entry, &entry);
-    arch_vcpu_reset(&d->vcpu, &entry, d->p2m_root);
+    arch_vcpu_reset(domain_vcpu(d, 0), &entry, d->p2m_root);
     log_info("d%d (%s): kernel %s (Linux boot protocol %u.%02u, %u-bit entry %#llx), "
              "initrd %llu KiB at %#llx, %u MiB", d->id, d->name, k->name,
              b->plan.version >> 8, b->plan.version & 0xff, b->plan.entry.bits,

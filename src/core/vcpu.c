@@ -76,7 +76,7 @@ void vcpu_handle_hlt(struct vcpu *v)
     struct domain *d = v->dom;
     arch_vcpu_skip_insn(v);
     domain_update_irqs(d);
-    if ((v->regs.rflags & 0x200) && domain_irq_pending(d) >= 0)
+    if ((v->regs.rflags & 0x200) && vcpu_irq_pending(v) >= 0)
         return;     /* an interrupt is deliverable: HLT ends at once */
     v->wake_at_ns = 0;
     sched_vcpu_block(v);
@@ -94,17 +94,40 @@ void vcpu_handle_fatal(struct vcpu *v, const char *why)
     domain_crash(v->dom, "%s at rip %#llx", why, (unsigned long long)v->regs.rip);
 }
 
-/* Before entering the guest: deliver the PIC's highest request if the guest can take it,
- * else ask for an exit when it can. */
+/* The state a SIPI gives an application processor (SDM 8.4.4 and table 9-1): real mode,
+ * CS selector vector << 8 and base vector << 12, IP 0, the rest as after INIT. */
+static void sipi_entry(uint8_t vector, struct vcpu_entry *e)
+{
+    const struct vcpu_segment data = { .sel = 0, .attr = 0x93, .limit = 0xFFFF, .base = 0 };
+    memset(e, 0, sizeof(*e));
+    e->regs.rflags = 0x2;
+    e->cs = (struct vcpu_segment){ .sel = (uint16_t)(vector << 8), .attr = 0x9B,
+                                   .limit = 0xFFFF, .base = (uint64_t)vector << 12 };
+    e->ds = e->es = e->fs = e->gs = e->ss = data;
+    e->tr = (struct vcpu_segment){ .attr = 0x8B, .limit = 0xFFFF };
+    e->ldtr = (struct vcpu_segment){ .attr = 0x82, .limit = 0xFFFF };
+    e->gdtr.limit = e->idtr.limit = 0xFFFF;
+    e->cr0 = 0x60000010;                /* CD, NW, ET */
+}
+
+/* Before entering the guest: an AP a SIPI started takes its real-mode entry state; then
+ * deliver the highest interrupt request if the guest can take it, else ask for an exit
+ * when it can. */
 void vcpu_prepare_entry(struct vcpu *v)
 {
     struct domain *d = v->dom;
+    uint8_t sipi;
+    if (vcpu_take_sipi(v, &sipi)) {
+        struct vcpu_entry e;
+        sipi_entry(sipi, &e);
+        arch_vcpu_reset(v, &e, d->p2m_root);
+    }
     domain_console_pump(d);
     domain_update_irqs(d);
-    if (domain_irq_pending(d) < 0)
+    if (vcpu_irq_pending(v) < 0)
         return;
     if (arch_vcpu_interruptible(v)) {
-        int vec = domain_irq_ack(d);
+        int vec = vcpu_irq_ack(v);
         if (vec >= 0) {
             PERFC_INC(irqs_injected);
             arch_vcpu_inject_irq(v, (uint8_t)vec);
@@ -116,10 +139,9 @@ void vcpu_prepare_entry(struct vcpu *v)
 
 uint64_t vcpu_next_event_ns(const struct vcpu *v)
 {
-    const struct domain *d = v->dom;
     uint64_t t = v->wake_at_ns ? v->wake_at_ns : UINT64_MAX;
     if (!v->blocked || (v->regs.rflags & 0x200)) {
-        uint64_t dev = domain_irq_next_event_ns(d);
+        uint64_t dev = vcpu_irq_next_event_ns(v);
         if (dev < t)
             t = dev;
     }
@@ -133,5 +155,5 @@ bool vcpu_should_wake(struct vcpu *v, uint64_t now)
         return true;
     domain_console_pump(d);
     domain_update_irqs(d);
-    return (v->regs.rflags & 0x200) && domain_irq_pending(d) >= 0;
+    return (v->regs.rflags & 0x200) && vcpu_irq_pending(v) >= 0;
 }

@@ -22,7 +22,8 @@ static int cmd_sched_credit(int argc, char **argv)
                          SCHED_WEIGHT_MAX);
             return SHELL_EUSAGE;
         }
-        sched_set_vcpu_weight(&d->vcpu, (uint32_t)w);
+        for (unsigned i = 0; i < d->nr_vcpus; i++)     /* each vCPU has the domain's */
+            sched_set_vcpu_weight(domain_vcpu(d, i), (uint32_t)w);
         d->cfg.weight = (uint32_t)w;
     }
     struct domain *only = argc >= 2 ? arg_domain_named(argv[1]) : NULL;
@@ -31,7 +32,7 @@ static int cmd_sched_credit(int argc, char **argv)
     shell_printf("Name                                ID Weight  Cap\n");
     for (struct domain *d = domain_first(); d; d = domain_next(d))
         if (!only || d == only)
-            shell_printf("%-32s %5d %6u %4d\n", d->name, d->id, d->vcpu.se.weight, 0);
+            shell_printf("%-32s %5d %6u %4d\n", d->name, d->id, d->cfg.weight, 0);
     return 0;
 }
 SHELL_COMMAND_COMPLETE(cmd_sched_credit_entry, "sched-credit", 0, "[dom [weight]]",

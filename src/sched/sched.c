@@ -66,6 +66,16 @@ void sched_vcpu_yield(struct vcpu *v)
     v->stop = true;
 }
 
+void sched_vcpu_kick(struct vcpu *v)
+{
+    if (!v->blocked)
+        return;
+    PERFC_INC(sched_wakeups);
+    sched_vcpu_start(v);
+    if (current && current != v)
+        current->stop = true;
+}
+
 void sched_set_vcpu_weight(struct vcpu *v, uint32_t weight)
 {
     sched_set_weight(&runq, &v->se, weight);
@@ -85,20 +95,21 @@ static bool wake_blocked(uint64_t now, uint64_t *next_due)
 {
     bool woke = false;
     uint64_t next = UINT64_MAX;
-    for (struct domain *d = domain_first(); d; d = domain_next(d)) {
-        struct vcpu *v = &d->vcpu;
-        if (d->state != DOMAIN_RUNNING || !v->blocked)
-            continue;
-        if (vcpu_should_wake(v, now)) {
-            PERFC_INC(sched_wakeups);
-            sched_vcpu_start(v);
-            woke = true;
-            continue;
+    for (struct domain *d = domain_first(); d; d = domain_next(d))
+        for (unsigned i = 0; i < d->nr_vcpus; i++) {
+            struct vcpu *v = domain_vcpu(d, i);
+            if (d->state != DOMAIN_RUNNING || !v->blocked)
+                continue;
+            if (vcpu_should_wake(v, now)) {
+                PERFC_INC(sched_wakeups);
+                sched_vcpu_start(v);
+                woke = true;
+                continue;
+            }
+            uint64_t due = vcpu_next_event_ns(v);
+            if (due < next)
+                next = due;
         }
-        uint64_t due = vcpu_next_event_ns(v);
-        if (due < next)
-            next = due;
-    }
     *next_due = next;
     return woke;
 }
@@ -186,16 +197,22 @@ static int cmd_runq(int argc, char **argv)
                  (unsigned long long)(idle_ns / 1000000));
     shell_printf("CPU[00] runnable=%u min_vruntime=%llu\n", runq.nr_runnable,
                  (unsigned long long)runq.min_vruntime);
-    for (struct sched_entity *e = runq.head; e; e = e->next)
-        shell_printf("  d%d weight %u vruntime %llu ran %llu ms slice %llu us\n", e->id,
-                     e->weight, (unsigned long long)e->vruntime,
+    for (struct sched_entity *e = runq.head; e; e = e->next) {
+        struct vcpu *v = (struct vcpu *)((char *)e - __builtin_offsetof(struct vcpu, se));
+        shell_printf("  d%dv%d weight %u vruntime %llu ran %llu ms slice %llu us\n", e->id,
+                     v->id, e->weight, (unsigned long long)e->vruntime,
                      (unsigned long long)(e->ran_ns / 1000000),
                      (unsigned long long)(sched_slice_for(&runq, e) / 1000));
+    }
     for (struct domain *d = domain_first(); d; d = domain_next(d))
-        if (!d->vcpu.se.runnable)
-            shell_printf("  d%d not runnable (%s)\n", d->id,
-                         d->vcpu.blocked ? "blocked" : d->state == DOMAIN_PAUSED ? "paused"
-                                                                                 : "stopped");
+        for (unsigned i = 0; i < d->nr_vcpus; i++) {
+            struct vcpu *v = domain_vcpu(d, i);
+            if (!v->se.runnable)
+                shell_printf("  d%dv%u not runnable (%s)\n", d->id, i,
+                             v->blocked ? "blocked" : d->state == DOMAIN_PAUSED ? "paused"
+                             : domain_vcpu_of(v)->wait_for_sipi ? "waiting for SIPI"
+                                                                : "stopped");
+        }
     return 0;
 }
 SHELL_DIAG_COMMAND(cmd_runq_entry, "runq", 'r', "dump run queues", cmd_runq, 3);

@@ -14,6 +14,7 @@
 #define GUEST_MEM (64u << 10)
 static uint8_t guest[GUEST_MEM];
 static struct domain dom;
+static struct domain_vcpu dom_vcpu0;
 static uint64_t console_bytes;
 
 int domain_copy_to(struct domain *d, uint64_t gpa, const void *src, size_t n)
@@ -75,11 +76,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dom.id = 1;
     dom.max_pages = dom.target_pages = dom.mem_pages = GUEST_MEM / 4096;
     memcpy(dom.name, "fuzz", 5);
-    dom.vcpu.dom = &dom;
+    dom_vcpu0.vcpu.dom = &dom;
+    dom.vcpus[0] = &dom_vcpu0;
+    dom.nr_vcpus = 1;
     while (size) {
         uint8_t mode = (uint8_t)take(&data, &size);
-        struct vcpu_regs *r = &dom.vcpu.regs;
-        dom.vcpu.long_mode = mode & 1;
+        struct vcpu_regs *r = &dom_vcpu0.vcpu.regs;
+        dom_vcpu0.vcpu.long_mode = mode & 1;
         r->rax = take(&data, &size) % 16;   /* mostly real numbers, some unknown ones */
         if (mode & 2)
             r->rax |= take(&data, &size);
@@ -91,8 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             r->rcx %= 8192;
             r->rdx %= 64;
         }
-        vcpu_handle_hypercall(&dom.vcpu);
-        int64_t ret = (int64_t)(dom.vcpu.long_mode ? r->rax : (uint64_t)(int32_t)r->rax);
+        vcpu_handle_hypercall(&dom_vcpu0.vcpu);
+        int64_t ret = (int64_t)(dom_vcpu0.vcpu.long_mode ? r->rax : (uint64_t)(int32_t)r->rax);
         if (ret < 0 && ret != KESTREL_EPERM && ret != KESTREL_ENOMEM && ret != KESTREL_EFAULT &&
             ret != KESTREL_EINVAL && ret != KESTREL_ENOSYS)
             abort();

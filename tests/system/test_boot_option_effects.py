@@ -11,7 +11,7 @@ import pytest
 
 from kestrel import guest_elf, write_cfg, domain_lines
 
-SLICE = re.compile(r"d(\d+) weight (\d+) vruntime \d+ ran \d+ ms slice (\d+) us")
+SLICE = re.compile(r"d(\d+)v\d+ weight (\d+) vruntime \d+ ran \d+ ms slice (\d+) us")
 
 
 def hogs(tmp_path, weights=(256, 256)):

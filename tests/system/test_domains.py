@@ -390,7 +390,7 @@ BAD_CFGS = {
     "vcpus.cfg": ('name = "vcpus"\nkernel = "hello.elf"\nmemory = 4\nvcpus = 65\n',
                   ["vcpus.cfg:4:", "vcpus", "out of range"]),
     "affinity.cfg": ('name = "affinity"\nkernel = "hello.elf"\nmemory = 4\ncpus = "1-3"\n',
-                     ["affinity.cfg", 'cpus = "1-3"', "CPU 0"]),
+                     ["affinity.cfg", 'cpus: vCPU 0\'s "1-3"', "CPU 0"]),
     "huge.cfg": ('name = "huge"\nkernel = "hello.elf"\nmemory = 1024\nmaxmem = 1024\n',
                  ["huge.cfg", "memory", "1024"]),
     "dup.cfg": ('name = "good"\nkernel = "hello.elf"\nmemory = 4\n',

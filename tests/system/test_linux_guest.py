@@ -404,18 +404,14 @@ BAD = {
     "old-proto": ("vmlinuz-205", "initrd.gz", 256, r"protocol.*2\.05|2\.05.*protocol"),
     "big-initrd": ("vmlinuz", "huge.img", 128,
                    r"(initrd|ramdisk).*(fit|larger|too (big|large)|exceed)"),
-    # a good kernel, but more vCPUs than a domain gets yet: refused, not booted smaller
-    "two-vcpus": ("vmlinuz", "initrd.gz", 256, r"vcpus = 2: a domain has one vCPU"),
 }
-BAD_KEYS = {"two-vcpus": {"vcpus": 2}}
 
 
 @pytest.fixture(scope="module")
 def bad(tmp_path_factory):
-    """hello (d1) beside five cfgs naming a broken kernel or an initrd larger than the
+    """hello (d1) beside four cfgs naming a broken kernel or an initrd larger than the
     domain: a copy of the kernel cut to half its size, one cut inside its setup (4 KiB),
-    one whose setup header says boot protocol 2.05, a 160 MiB initrd for 128 MiB, and the
-    good kernel with vcpus = 2."""
+    one whose setup header says boot protocol 2.05, and a 160 MiB initrd for 128 MiB."""
     d = tmp_path_factory.mktemp("badlinux")
     vmlinuz, initrd = lg.assets()
     data = open(vmlinuz, "rb").read()
@@ -432,8 +428,7 @@ def bad(tmp_path_factory):
         f.truncate(160 * MiB)
     mods.append(huge)
     for name, (kern, rd, mem, _) in BAD.items():
-        mods.append(lg.linux_cfg(d, name, kernel=kern, ramdisk=rd, memory=mem,
-                                 **BAD_KEYS.get(name, {})))
+        mods.append(lg.linux_cfg(d, name, kernel=kern, ramdisk=rd, memory=mem))
     k = start(mods, mem=1024)
     try:
         k.expect(r"\(d1\) hello: tick 2\r\n", 60)

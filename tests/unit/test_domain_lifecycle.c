@@ -55,7 +55,9 @@ void kfree(void *p) { free(p); }
 uint64_t arch_p2m_create(void) { return fake_p2m_new(); }
 void sched_vcpu_init(struct vcpu *v, uint32_t w) { (void)v; (void)w; }
 void sched_vcpu_start(struct vcpu *v) { (void)v; runnable++; }
-void sched_vcpu_stop(struct vcpu *v) { (void)v; if (runnable) runnable--; }
+void sched_vcpu_stop(struct vcpu *v) { v->stop = true; if (runnable) runnable--; }
+void sched_vcpu_kick(struct vcpu *v) { (void)v; }
+struct vcpu *sched_current(void) { return NULL; }
 
 static int input_owner = CONSWITCH_XEN;
 int console_input_owner(void) { return input_owner; }
@@ -320,7 +322,7 @@ static struct domain *shut(const char *actions, enum shutdown_reason why)
     struct domain *d = build(add_cfg("g.cfg", body));
     domain_shutdown(d, why, "test");
     assert_true(d->shutdown_pending);
-    assert_true(d->vcpu.stop);
+    assert_true(domain_vcpu(d, 0)->stop);
     return d;
 }
 

@@ -23,6 +23,7 @@
 #define PG 4096ull
 
 static struct domain dom, other;
+static struct domain_vcpu dom_vcpus[3];
 
 /* A domain of `mem` bytes (maxmem `max`) with its own p2m, plus a sealed 1 MiB neighbour
  * whose frames nobody may touch. */
@@ -46,6 +47,8 @@ static int setup(void **state)
     fake_p2m_reset();
     memset(&dom, 0, sizeof(dom));
     memset(&other, 0, sizeof(other));
+    dom.nr_vcpus = 1;
+    dom.vcpus[0] = &dom_vcpus[0];
     return 0;
 }
 
@@ -194,6 +197,14 @@ static void test_balloon_decrease_and_increase(void **state)
     /* Again: nothing left to release there, no flush. */
     assert_int_equal(guestmem_decrease(&dom, 0x100000, 3), 0);
     assert_int_equal(fake_flush_tlb_calls, 1);
+    /* With three vCPUs, each drops its translations of a released page. */
+    dom.nr_vcpus = 3;
+    dom.vcpus[1] = &dom_vcpus[1];
+    dom.vcpus[2] = &dom_vcpus[2];
+    assert_int_equal(guestmem_decrease(&dom, 0x200000, 1), 1);
+    assert_int_equal(fake_flush_tlb_calls, 4);
+    assert_int_equal(guestmem_increase(&dom, 0x200000, 1), 1);
+    dom.nr_vcpus = 1;
     /* Increase over [0x100000, +5 pages): the 3 holes come back zeroed, the 2 present
      * pages are left alone (with their contents). */
     assert_int_equal(domain_copy_to(&dom, 0x103000, "keep", 4), 0);

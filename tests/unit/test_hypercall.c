@@ -28,6 +28,7 @@
 #define CREATED 1000000000ull
 
 static struct domain dom, other;
+static struct domain_vcpu dom_vcpu0;
 
 /* ---- recording stubs ---------------------------------------------------------------- */
 static char console[16384];
@@ -70,7 +71,9 @@ static int setup(void **state)
     dom.max_pages = MAXMEM / PG;
     dom.target_pages = 900;
     dom.created_ns = CREATED;
-    dom.vcpu.dom = &dom;
+    dom_vcpu0.vcpu.dom = &dom;
+    dom.vcpus[0] = &dom_vcpu0;
+    dom.nr_vcpus = 1;
     fake_lazy_ok = false;                  /* everything present: peeks see real bytes */
     fake_contig_ok = false;                /* 4 KiB frames, each between two guard pages */
     assert_int_equal(guestmem_populate(&dom, MEM), 0);
@@ -90,14 +93,14 @@ static uint8_t *gmem(uint64_t gpa) { return fake_p2m_peek(dom.p2m_root, gpa); }
  * (sign-extended from EAX in 32-bit mode). */
 static int64_t hc(bool long_mode, uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-    dom.vcpu.long_mode = long_mode;
-    dom.vcpu.regs.rax = nr;
-    dom.vcpu.regs.rbx = a1;
-    dom.vcpu.regs.rcx = a2;
-    dom.vcpu.regs.rdx = a3;
-    dom.vcpu.regs.rsi = ~0ull;
-    vcpu_handle_hypercall(&dom.vcpu);
-    return long_mode ? (int64_t)dom.vcpu.regs.rax : (int64_t)(int32_t)dom.vcpu.regs.rax;
+    dom_vcpu0.vcpu.long_mode = long_mode;
+    dom_vcpu0.vcpu.regs.rax = nr;
+    dom_vcpu0.vcpu.regs.rbx = a1;
+    dom_vcpu0.vcpu.regs.rcx = a2;
+    dom_vcpu0.vcpu.regs.rdx = a3;
+    dom_vcpu0.vcpu.regs.rsi = ~0ull;
+    vcpu_handle_hypercall(&dom_vcpu0.vcpu);
+    return long_mode ? (int64_t)dom_vcpu0.vcpu.regs.rax : (int64_t)(int32_t)dom_vcpu0.vcpu.regs.rax;
 }
 static int64_t hc64(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3) { return hc(true, nr, a1, a2, a3); }
 static int64_t hc32(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3) { return hc(false, nr, a1, a2, a3); }
@@ -354,7 +357,7 @@ static void test_shutdown_reasons(void **state)
 static void test_block_timeouts(void **state)
 {
     (void)state;
-    struct vcpu *v = &dom.vcpu;
+    struct vcpu *v = &dom_vcpu0.vcpu;
     /* 0: no timeout. */
     assert_int_equal(hc32(HC_BLOCK, 0, 0, 0), 0);
     assert_int_equal(v->wake_at_ns, 0);
@@ -399,7 +402,7 @@ static void test_unknown_numbers_are_enosys(void **state)
                                       0x100000000ull, 0x100000007ull, 1ull << 63, ~0ull };
     for (size_t i = 0; i < N(nrs64); i++) {
         assert_int_equal(hc64(nrs64[i], 0, 16, 0), KESTREL_ENOSYS);
-        assert_int_equal(dom.vcpu.regs.rax, (uint64_t)(int64_t)KESTREL_ENOSYS);
+        assert_int_equal(dom_vcpu0.vcpu.regs.rax, (uint64_t)(int64_t)KESTREL_ENOSYS);
     }
     static const uint64_t nrs32[] = { HC_COUNT, 0xff, 0x80000000ull, 0xffffffffull };
     for (size_t i = 0; i < N(nrs32); i++)

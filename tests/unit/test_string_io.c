@@ -23,7 +23,8 @@
 #define MEM (8u << 20)
 static uint8_t mem[MEM];
 static struct domain dom;
-static struct vcpu *v = &dom.vcpu;
+static struct domain_vcpu dom_vcpu0;
+static struct vcpu *v = &dom_vcpu0.vcpu;
 static struct vcpu_sregs sregs;
 
 /* ---- stubs ------------------------------------------------------------------------------ */
@@ -100,7 +101,10 @@ static int setup(void **state)
     (void)state;
     memset(mem, 0, sizeof(mem));
     memset(&dom, 0, sizeof(dom));
+    memset(&dom_vcpu0, 0, sizeof(dom_vcpu0));
     v->dom = &dom;
+    dom.vcpus[0] = &dom_vcpu0;
+    dom.nr_vcpus = 1;
     io_count = stop_after = 0;
     in_next = 0x10;
     bad_gpas = 0;

@@ -98,3 +98,22 @@ def test_two_linux_domains_ping_on_vmx(boot, tmp_path):
     lg.to_xen(k)
     assert status == 0 and "3 packets received" in out, out
     assert "Panic" not in k.text()
+
+
+def test_linux_with_two_vcpus_starts_its_ap_and_powers_off(boot, tmp_path):
+    """Issue 16 on VMX: `vcpus = 2` gives the kernel two vCPUs; it starts the second with
+    INIT-SIPI-SIPI, which Kestrel's VMX backend runs from real mode (unrestricted guest),
+    and the guest sees and uses both. A third Bochs boot, a little longer than the first."""
+    k = boot(initrd=lg.linux_modules(tmp_path, memory=128, vcpus=2), mem=384)
+    lg.wait_boot(k, 1, "web", LINUX_BOCHS_S)
+    assert re.search(r"\(XEN\) d1 \(web\): built from web\.cfg: 128 MiB, 2 vCPUs, ", k.text())
+    sh = lg.attach(k, "web", 1, timeout=120)
+    assert sh.check("nproc", 120) == "2\n"
+    out = sh.check("dmesg", 120)
+    assert "smpboot: Total of 2 processors activated" in out
+    n, bad = lg.dmesg_problems(sh)
+    bad = [ln for ln in bad if "RETBleed: WARNING: Spectre v2 mitigation leaves CPU" not in ln]
+    assert n > 100 and not bad, "dmesg of the 2-vCPU Linux domain on VMX:\n" + "\n".join(bad)
+    k.send("poweroff -f\r")
+    k.expect(rb"\(XEN\) d1 \(web\): poweroff[^\r\n]*on_poweroff=destroy\r?\n", 300)
+    assert "Panic" not in k.text()

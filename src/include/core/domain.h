@@ -1,4 +1,4 @@
-/* Domains: guests built from the boot image's modules, each with one vCPU, its own memory
+/* Domains: guests built from the boot image's modules, each with its vCPUs, its own memory
  * behind nested page tables (NPT or EPT), its emulated legacy devices and a console ring.
  * Kestrel has no dom0: domain ids start at 1. */
 #ifndef KESTREL_CORE_DOMAIN_H
@@ -37,6 +37,20 @@ enum domain_state {
 
 enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH };
 
+#define DOMAIN_VCPUS_MAX XLCFG_VCPUS_MAX
+
+/* One vCPU with its local APIC, allocated when the domain is built. vCPU 0 is the boot
+ * processor; the others (application processors) wait for the INIT-SIPI-SIPI that a guest
+ * OS sends them, as on a PC. */
+struct domain_vcpu {
+    struct vcpu vcpu;               /* first: vcpu_lapic() finds the rest from it */
+    struct vlapic lapic;            /* APIC ID = vCPU id (core/irq.h) */
+    struct vlapic_clock lapic_clock;
+    bool wait_for_sipi;             /* an AP after INIT (or power-on), before its SIPI */
+    bool sipi_pending;              /* started by a SIPI: vcpu_take_sipi() gives the vector */
+    uint8_t sipi_vector;
+};
+
 struct domain_virtio;
 struct domain_devices;
 
@@ -53,7 +67,8 @@ struct domain {
     uint64_t mem_pages;         /* 4 KiB pages held now */
     uint64_t max_pages, target_pages;
     uint64_t created_ns;
-    struct vcpu vcpu;
+    unsigned nr_vcpus;              /* 1..DOMAIN_VCPUS_MAX, cfg's maxvcpus */
+    struct domain_vcpu *vcpus[DOMAIN_VCPUS_MAX];
     /* devices */
     struct vdev_bus bus;
     struct vdev_mmio_bus mmio;      /* device registers in guest-physical memory */
@@ -63,8 +78,6 @@ struct domain {
     struct vrtc rtc;
     struct vi8042 kbd;
     struct vport80 post;
-    struct vlapic lapic;            /* the vCPU's local APIC (core/irq.h) */
-    struct vlapic_clock lapic_clock;
     struct vioapic ioapic;
     struct vacpi_pm pm;             /* ACPI PM1 block and timer (0x600-0x60B) */
     struct vacpi_reset rcr;         /* reset control register (0xCF9) */
@@ -87,6 +100,24 @@ struct domain {
     unsigned rx_head, rx_tail;
     uint64_t con_bytes, con_dropped_input;
 };
+
+/* vCPU i (< d->nr_vcpus) of d, and a vCPU's local APIC. */
+static inline struct vcpu *domain_vcpu(const struct domain *d, unsigned i)
+{
+    return &d->vcpus[i]->vcpu;
+}
+static inline struct domain_vcpu *domain_vcpu_of(struct vcpu *v)
+{
+    return (struct domain_vcpu *)v;
+}
+static inline struct vlapic *vcpu_lapic(struct vcpu *v)
+{
+    return &domain_vcpu_of(v)->lapic;
+}
+static inline const struct vlapic *vcpu_lapic_const(const struct vcpu *v)
+{
+    return &((const struct domain_vcpu *)v)->lapic;
+}
 
 /* Build every domain whose cfg module is in the boot image (autostart ones are started),
  * after enabling virtualization. Errors name the module, line and key; that domain is

@@ -4,7 +4,8 @@
  * local APIC; the vCPU takes the local APIC's highest deliverable vector, or the 8259's
  * through LINT0 while the local APIC passes it (virtual-wire mode, or no APIC). Every
  * domain has this whole platform: a Multiboot guest simply never leaves virtual-wire mode.
- * One vCPU per domain for now: its local APIC is d->lapic. */
+ * Each vCPU has a local APIC (vcpu_lapic(), APIC ID = vCPU id); the 8259 reaches vCPU 0
+ * only, the I/O APIC and IPIs whichever vCPUs they name. */
 #ifndef KESTREL_CORE_IRQ_H
 #define KESTREL_CORE_IRQ_H
 
@@ -12,10 +13,10 @@
 #include <stdint.h>
 
 struct domain;
+struct vcpu;
 
 #define DOMAIN_LAPIC_BASE  0xFEE00000ull
 #define DOMAIN_IOAPIC_BASE 0xFEC00000ull
-#define DOMAIN_IOAPIC_ID   1u          /* the vCPUs' APIC IDs are 0..N-1, N = 1 today */
 #define DOMAIN_TIMER_GSI   2u          /* ISA IRQ 0 (the PIT) on the I/O APIC */
 
 /* Set up d's local APIC (in virtual-wire mode, as a BIOS leaves the BSP) and I/O APIC and
@@ -28,14 +29,17 @@ void domain_irq_reset(struct domain *d);
  * APIC, due local APIC timer expiries into its IRR; first the NICs' unfinished transmit
  * batches (domain_net_poll), whose interrupts are lines too. */
 void domain_update_irqs(struct domain *d);
-/* The vector the vCPU would take if it could now (its IF aside), or -1. */
-int domain_irq_pending(struct domain *d);
+/* The vector v would take if it could now (its IF aside), or -1. */
+int vcpu_irq_pending(struct vcpu *v);
 /* Take that vector (the CPU's INTA: local APIC IRR to ISR, or the 8259's cycle); -1 if
  * none. */
-int domain_irq_ack(struct domain *d);
-/* When a device of d next raises something the vCPU could take (time_now_ns scale):
- * the PIT's next IRQ 0 edge if IRQ 0 can reach the vCPU, the local APIC timer's next
- * expiry, the ACPI PM timer's next status change. UINT64_MAX if nothing is due. */
-uint64_t domain_irq_next_event_ns(const struct domain *d);
+int vcpu_irq_ack(struct vcpu *v);
+/* When a device of v's domain next raises something v could take (time_now_ns scale):
+ * the PIT's next IRQ 0 edge if IRQ 0 can reach v, v's local APIC timer's next expiry, the
+ * ACPI PM timer's next status change. UINT64_MAX if nothing is due. */
+uint64_t vcpu_irq_next_event_ns(const struct vcpu *v);
+/* A SIPI started v (an AP) since it last ran: true once, with the SIPI's vector; the
+ * caller puts v in the real-mode state a SIPI gives, at vector * 4 KiB. */
+bool vcpu_take_sipi(struct vcpu *v, uint8_t *vector);
 
 #endif

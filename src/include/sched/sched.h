@@ -20,6 +20,9 @@ void sched_vcpu_block(struct vcpu *v);
 /* End the vCPU's slice now (HC_YIELD). */
 void sched_vcpu_yield(struct vcpu *v);
 void sched_set_vcpu_weight(struct vcpu *v, uint32_t weight);
+/* An interrupt or IPI arrived for blocked vCPU v: runnable again, and the vCPU on the CPU
+ * ends its slice so that v runs soon (another vCPU of its guest may be waiting for it). */
+void sched_vcpu_kick(struct vcpu *v);
 /* Serve the console and run vCPUs forever. */
 __attribute__((noreturn)) void sched_loop(void);
 /* The scheduler period (sched_slice_ms=), in ns. */
