@@ -29,3 +29,7 @@ test_domain_lifecycle_SRCS := src/core/domain.c src/core/domain_build.c $(XLCFG_
     src/vdev/rtc.c src/vdev/i8042.c src/vdev/port80.c tests/unit/fake_p2m.c \
     tests/unit/test_domain_lifecycle.c
 test_domain_lifecycle_CFLAGS := -Itests/unit -Wno-format-truncation   # host gcc on domain.c's rename-restart name
+# A domain's virtio interrupt lines on edge-triggered I/O APIC pins.
+UNIT_TESTS += test_domain_virtio_lines
+test_domain_virtio_lines_SRCS := src/core/domain_virtio.c src/vdev/virtio_mmio.c src/vdev/virtq.c \
+    src/vdev/ioapic.c src/vdev/bus.c tests/unit/test_domain_virtio_lines.c
