@@ -166,6 +166,26 @@ static bool icr_send(uint32_t apic_id, uint32_t low)
     return false;
 }
 
+static volatile bool stopping;         /* smp_stop_others: every other CPU halts */
+
+/* Contract in arch/smp.h. An NMI gets through whatever the other CPUs are doing (running a
+ * guest included: it exits); each then parks in smp_nmi_stops. */
+void smp_stop_others(void)
+{
+    stopping = true;
+    if (smp_cpus_online() > 1)
+        icr_send(0, 0xC4400u);          /* NMI, assert, to all excluding self */
+}
+
+/* Contract in arch/smp.h. */
+bool smp_nmi_stops(void)
+{
+    if (!stopping)
+        return false;
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
 /* INIT, SIPI, SIPI (Intel SDM vol. 3, 9.4.4.1 / 10.6). */
 static bool start_ap(uint32_t apic_id, uint8_t vector)
 {
@@ -297,6 +317,11 @@ void smp_boot_cpus(void)
             log_warn("CPU%u: virtualization not enabled: %s", i, c->virt_why);
     }
     printk("Brought up %u CPU%s", cpus_online, cpus_online == 1 ? "" : "s");
+}
+
+unsigned smp_cpu_index(void)
+{
+    return this_cpu()->index;
 }
 
 unsigned smp_cpus_online(void)

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/trap.h"
+#include "arch/smp.h"
 #include "core/perfc.h"
 #include "arch/gdt.h"
 #include "arch/cpu.h"
@@ -91,6 +92,7 @@ void trap_dispatch(struct trap_frame *tf)
     uint64_t v = tf->vector & 0xff;
 
     if (v == 2) {
+        smp_nmi_stops();                /* another CPU panicked: halt here for good */
         log_warn("NMI received at rip %016llx; ignored", (unsigned long long)tf->rip);
         return;
     }

@@ -1,4 +1,4 @@
-/* The panic path, with Xen's text: a line of stars, "Panic on CPU 0:", the message, the
+/* The panic path, with Xen's text: a line of stars, "Panic on CPU N:", the message, the
  * registers and a stack trace with function names (the architecture's trap_show_state, as
  * Xen's show_execution_state), the stars again, then a reboot after five seconds or, with
  * `noreboot`, a halt. Output is made synchronous first so every line reaches the serial
@@ -13,6 +13,7 @@
 #include "arch/uart.h"
 #include "arch/time.h"
 #include "arch/reboot.h"
+#include "arch/smp.h"
 
 #define STARS "****************************************"
 
@@ -50,12 +51,13 @@ static void panic_begin(void)
         uart_write("\r\n(XEN) nested panic; halting\r\n", 31);
         machine_halt();
     }
+    smp_stop_others();
     uart_set_sync(true);
     log_break_lock();
     console_panic_mode();
     log_set_threshold(LOG_ALL);
     printk(STARS);
-    printk("Panic on CPU 0:");
+    printk("Panic on CPU %u:", smp_cpu_index());
 }
 
 void panic_trap(const struct trap_frame *tf, const char *fmt, ...)

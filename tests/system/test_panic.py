@@ -15,7 +15,8 @@ STARS = r"\(XEN\) \*{40}\r\n"
 
 
 def check_panic_text(out, message):
-    """Xen's panic layout: stars, 'Panic on CPU 0:', the message, registers, a call trace
+    """Xen's panic layout: stars, 'Panic on CPU 0:' (the shell runs on CPU 0), the message,
+    registers, a call trace
     with symbol names, stars, an empty (XEN) line."""
     m = re.search(STARS + r"\(XEN\) Panic on CPU 0:\r\n\(XEN\) " + re.escape(message) + r"\r\n"
                   r"(?P<body>(?:\(XEN\) .*\r\n)*?)" + STARS + r"\(XEN\) ?\r\n", out)
@@ -67,8 +68,11 @@ def test_crash_reboots_into_kestrel_again():
         assert k.cmd("version").startswith("(XEN) Kestrel ")
 
 
-def test_noreboot_halts_with_manual_reset_message():
-    with Kestrel(append="noreboot") as k:
+@pytest.mark.parametrize("smp", [1, 4])
+def test_noreboot_halts_with_manual_reset_message(smp):
+    """With several CPUs the panicking one first stops the others (an NMI each, after which
+    they halt): the text is the same, and the machine stays halted."""
+    with Kestrel(append="noreboot", smp=smp) as k:
         k.wait_prompt(20)
         k.send("C\r")
         k.expect(r"\(XEN\) Manual reset required \('noreboot' specified\)\r\n", 10)

@@ -22,6 +22,13 @@ void smp_prepare(const struct mem_region *map, size_t n, const struct phys_range
 void smp_boot_cpus(void);
 /* CPUs online (1 before smp_boot_cpus). */
 unsigned smp_cpus_online(void);
+/* The CPU this code runs on: 0 the boot CPU, then in start order. */
+unsigned smp_cpu_index(void);
+/* Stop every other CPU for good (a panic): each takes an NMI and halts with interrupts off,
+ * so nothing runs beside the panic's output. */
+void smp_stop_others(void);
+/* For the NMI handler: after smp_stop_others, never returns (this CPU halts); else false. */
+bool smp_nmi_stops(void);
 /* The online CPU numbers as a list of ranges ("0-3", "0,2"), cut to fit buf. */
 void smp_online_list(char *buf, size_t size);
 
