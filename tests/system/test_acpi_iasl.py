@@ -61,7 +61,7 @@ def virtio_count(args):
 
 def check_virtio_dsl(dsl, n):
     """Each \\_SB.VRnn as the disassembler reads it: LNRO0005, _UID n, its window at
-    0xFE000000 + n * 0x1000 of 0x200 bytes and GSI 16 + n, level, active high."""
+    0xFE000000 + n * 0x1000 of 0x200 bytes and GSI 16 + n, edge, active high."""
     assert dsl.count('Name (_HID, "LNRO0005")') == n
     for i in range(n):
         dev = dsl.split(f"Device (VR{i:02d})", 1)[1].split("Device (", 1)[0]
@@ -69,7 +69,7 @@ def check_virtio_dsl(dsl, n):
         assert f"Name (_UID, {uid})" in dev, dev
         assert re.search(r"Memory32Fixed \(ReadWrite,\s*0x%08X,\s*// Address Base\s*"
                          r"0x00000200," % (0xFE000000 + i * 0x1000), dev), dev
-        assert "Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, )" in dev, dev
+        assert "Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, )" in dev, dev
         assert re.search(r"\{\s*0x%08X,\s*\}" % (16 + i), dev), dev
     assert f"Device (VR{n:02d})" not in dsl
 
@@ -137,7 +137,7 @@ def test_acpiexec_decodes_virtio_mmio_resources(dump_acpi, tmp_path):
         assert fields["Address"] == "%08X" % (0xFE000000 + i * 0x1000), dev
         assert fields["Address Length"] == "00000200", dev
         assert fields["Write Protect"] == "ReadWrite", dev
-        assert fields["Triggering"] == "Level", dev
+        assert fields["Triggering"] == "Edge", dev
         assert fields["Polarity"] == "ActiveHigh", dev
         assert fields["Sharing"] == "Exclusive", dev
         assert fields["Type"] == "ResourceConsumer", dev
