@@ -9,9 +9,12 @@ taken back to back), min/max their spread. pass is None for a figure with no tar
 """
 import json
 import os
+import re
+import socket
 import statistics
 import sys
 import tempfile
+import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
@@ -20,6 +23,33 @@ from kestrel import Kestrel, ELF, guest_elf, write_cfg  # noqa: E402,F401
 FLOOR_ELF = os.path.join(ROOT, "build", "kestrel-floor.elf")
 DEBUG_EXIT = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 MEM = 256                       # -m for every side-by-side pair unless a bench says otherwise
+
+
+def guest_marked_seconds(k, body, n, prompt, what, timeout=300):
+    """Time `body` in the guest shell reached through k (at its prompt): send `echo @@S<n>;
+    body; echo @@T<n>` and return the host seconds between the two marker lines. body
+    prints `@@0F<n>` (`echo @@$((0))F<n>`) when it fails: that raises RuntimeError naming
+    `what`. The markers are computed by the shell, so the echo of the typed line never
+    matches; prompt is the guest shell's prompt, awaited at the end."""
+    k.mark()
+    k.send(f"echo @@$((0))S{n}; {body}; echo @@$((0))T{n}\r")
+    k.expect(rf"@@0S{n}\r?\n".encode(), 60)
+    t0 = time.monotonic()
+    m = k.expect(rf"@@0(T|F){n}\r?\n".encode(), timeout)
+    t1 = time.monotonic()
+    k.expect(re.escape(prompt), 30)
+    if m.group(1) == b"F":
+        raise RuntimeError(f"`{what}` failed in the guest")
+    return t1 - t0
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 free right now (for a QEMU socket netdev)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def boot_kestrel(modules, mem=MEM, append="", kernel=ELF):

@@ -92,17 +92,9 @@ def timed_loop(k, command, passes, n):
     """Run `command` passes times in one shell loop in the guest shell reached through k (at
     its prompt); return the host seconds between the shell's line before the loop and its
     line after. A failing pass ends the loop and raises."""
-    k.mark()
-    k.send(f"echo @@$((0))S{n}; i=0; while [ $i -lt {passes} ]; do {command} 2>/dev/null "
-           f"|| {{ echo @@$((0))F{n}; break; }}; i=$((i+1)); done; echo @@$((0))T{n}\r")
-    k.expect(rf"@@0S{n}\r?\n".encode(), 60)
-    t0 = time.monotonic()
-    m = k.expect(rf"@@0(T|F){n}\r?\n".encode(), 300)
-    t1 = time.monotonic()
-    k.expect(re.escape(lg.PROMPT), 30)
-    if m.group(1) == b"F":
-        raise RuntimeError(f"`{command}` failed in the guest")
-    return t1 - t0
+    body = (f"i=0; while [ $i -lt {passes} ]; do {command} 2>/dev/null "
+            f"|| {{ echo @@$((0))F{n}; break; }}; i=$((i+1)); done")
+    return B.guest_marked_seconds(k, body, n, lg.PROMPT, command)
 
 
 def blk_stat(sh):

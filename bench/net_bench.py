@@ -33,7 +33,6 @@ Cost: ~5 min on the shared 2-core machine (four Linux boots at once, then the jo
 import argparse
 import os
 import re
-import socket
 import sys
 import time
 import traceback
@@ -58,17 +57,8 @@ EXITS = re.compile(r"exits:((?: \w+=\d+)*) \(total (\d+)\)")
 
 def timed(sh, command, n, timeout=600):
     """Run command in sh's guest shell between two markers; host seconds between them."""
-    k = sh.k
-    k.mark()
-    k.send(f"echo @@$((0))S{n}; {command} || echo @@$((0))F{n}; echo @@$((0))T{n}\r")
-    k.expect(rf"@@0S{n}\r?\n".encode(), 60)
-    t0 = time.monotonic()
-    m = k.expect(rf"@@0(T|F){n}\r?\n".encode(), timeout)
-    t1 = time.monotonic()
-    k.expect(re.escape(lg.PROMPT), 30)
-    if m.group(1) == b"F":
-        raise RuntimeError(f"`{command}` failed in the guest")
-    return t1 - t0
+    return B.guest_marked_seconds(sh.k, f"{command} || echo @@$((0))F{n}", n, lg.PROMPT,
+                                  command, timeout)
 
 
 def listen(sh):
@@ -160,12 +150,7 @@ class KestrelSide:
 
 # ---- bare QEMU ----------------------------------------------------------------------------
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+
 
 
 class BareSide:
@@ -173,7 +158,7 @@ class BareSide:
 
     def __init__(self):
         a = lg.virtio_assets()
-        port = free_port()
+        port = B.free_port()
         self.m = {}
         for name, how in (("web", f"listen=127.0.0.1:{port}"),
                           ("db", f"connect=127.0.0.1:{port}")):
