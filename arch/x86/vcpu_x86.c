@@ -278,17 +278,12 @@ uint64_t arch_vcpu_tsc(struct vcpu *v)
 static void note_gp_msr(struct vcpu *v, uint32_t msr, bool write)
 {
     struct domain *d = v->dom;
-    d->gp_msr_accesses++;
-    for (unsigned i = 0; i < d->gp_msr_count; i++)
-        if (d->gp_msrs[i] == msr)
-            return;
-    if (d->gp_msr_count < DOMAIN_UNKNOWN_PORTS) {
-        d->gp_msrs[d->gp_msr_count++] = msr;
+    enum seen_once_result r = seen_once_note(&d->gp_msrs, msr);
+    if (r != SEEN_BEFORE)
         gprintk(LOG_INFO, "d%d: %s of MSR %#x: #GP (not offered, or a value a CPU refuses)",
                 d->id, write ? "wrmsr" : "rdmsr", msr);
-        if (d->gp_msr_count == DOMAIN_UNKNOWN_PORTS)
-            gprintk(LOG_INFO, "d%d: further MSRs giving #GP are not logged", d->id);
-    }
+    if (r == SEEN_NEW_LAST)
+        gprintk(LOG_INFO, "d%d: further MSRs giving #GP are not logged", d->id);
 }
 
 void vcpu_handle_msr(struct vcpu *v, bool write)

@@ -77,8 +77,8 @@ static int cmd_dump(int argc, char **argv)
     }
     shell_printf("irqs injected: %llu, unemulated port accesses: %llu, POST code %02x\n",
                  (unsigned long long)irqs,
-                 (unsigned long long)d->unknown_port_accesses, d->post.last);
-    shell_printf("MSRs that gave #GP: %llu accesses\n", (unsigned long long)d->gp_msr_accesses);
+                 (unsigned long long)d->unknown_ports.accesses, d->post.last);
+    shell_printf("MSRs that gave #GP: %llu accesses\n", (unsigned long long)d->gp_msrs.accesses);
     char buf[2048];
     size_t n = vdev_bus_dump(&d->bus, buf, sizeof(buf));
     if (n)

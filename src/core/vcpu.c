@@ -24,21 +24,28 @@ const char *vcpu_exit_name(enum vcpu_exit e)
     return (unsigned)e < EXIT_COUNT ? exit_names[e] : "?";
 }
 
-/* Remember an unknown port and say so once per port, for the first few ports only:
- * a guest fuzzing ports must not flood the log. */
+/* Contract in core/domain.h. */
+enum seen_once_result seen_once_note(struct seen_once *s, uint32_t key)
+{
+    s->accesses++;
+    for (unsigned i = 0; i < s->count; i++)
+        if (s->keys[i] == key)
+            return SEEN_BEFORE;
+    if (s->count >= DOMAIN_UNKNOWN_PORTS)
+        return SEEN_BEFORE;
+    s->keys[s->count++] = key;
+    return s->count == DOMAIN_UNKNOWN_PORTS ? SEEN_NEW_LAST : SEEN_NEW;
+}
+
+/* Say once per port, for the first few ports only, that a port is not emulated. */
 static void note_unknown_port(struct domain *d, uint16_t port, bool in)
 {
-    d->unknown_port_accesses++;
-    for (unsigned i = 0; i < d->unknown_port_count; i++)
-        if (d->unknown_ports[i] == port)
-            return;
-    if (d->unknown_port_count < DOMAIN_UNKNOWN_PORTS) {
-        d->unknown_ports[d->unknown_port_count++] = port;
+    enum seen_once_result r = seen_once_note(&d->unknown_ports, port);
+    if (r != SEEN_BEFORE)
         gprintk(LOG_INFO, "d%d: %s of unemulated port %#x (reads all ones, writes ignored)",
                 d->id, in ? "read" : "write", port);
-        if (d->unknown_port_count == DOMAIN_UNKNOWN_PORTS)
-            gprintk(LOG_INFO, "d%d: further unemulated ports are not logged", d->id);
-    }
+    if (r == SEEN_NEW_LAST)
+        gprintk(LOG_INFO, "d%d: further unemulated ports are not logged", d->id);
 }
 
 void vcpu_handle_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)

@@ -39,6 +39,20 @@ enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH };
 
 #define DOMAIN_VCPUS_MAX XLCFG_VCPUS_MAX
 
+/* The first DOMAIN_UNKNOWN_PORTS distinct keys of something a guest does that deserves a
+ * log line (an unemulated port, an MSR giving #GP): each is said once, every access only
+ * counted, so a guest fuzzing ports or MSRs cannot flood the log (seen_once_note). */
+struct seen_once {
+    uint32_t keys[DOMAIN_UNKNOWN_PORTS];
+    unsigned count;
+    uint64_t accesses;
+};
+enum seen_once_result { SEEN_BEFORE, SEEN_NEW, SEEN_NEW_LAST };
+/* Count one access with key: SEEN_NEW when the key is new and has a slot (say so),
+ * SEEN_NEW_LAST when it also took the last slot (say that further ones are not said),
+ * SEEN_BEFORE otherwise (known, or no slot left). */
+enum seen_once_result seen_once_note(struct seen_once *s, uint32_t key);
+
 /* One vCPU with its local APIC, allocated when the domain is built. vCPU 0 is the boot
  * processor; the others (application processors) wait for the INIT-SIPI-SIPI that a guest
  * OS sends them, as on a PC. */
@@ -85,12 +99,8 @@ struct domain {
     struct vpci_func host_bridge;   /* its 00:00.0 */
     struct domain_virtio *virtio;   /* virtio-mmio devices, NULL: none (core/domain_virtio.h) */
     struct domain_devices *devices; /* what they are (core/domain_devices.h), Linux only */
-    uint16_t unknown_ports[DOMAIN_UNKNOWN_PORTS];
-    unsigned unknown_port_count;
-    uint64_t unknown_port_accesses;
-    uint32_t gp_msrs[DOMAIN_UNKNOWN_PORTS];     /* distinct MSRs that gave #GP, logged once */
-    unsigned gp_msr_count;
-    uint64_t gp_msr_accesses;
+    struct seen_once unknown_ports;  /* unemulated ports, each logged once (core/vcpu.c) */
+    struct seen_once gp_msrs;        /* MSRs that gave #GP, each logged once */
     /* console: ring of raw output, a line being assembled for the (dN) prefix, input queue */
     char *con_ring;
     uint64_t con_written;
