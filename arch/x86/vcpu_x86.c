@@ -17,17 +17,28 @@
 #include "console/log.h"
 #include "public/kestrel.h"
 
-/* Bytes of the standard-format XSAVE area for the components in xcr0 (CPUID 0xD.0 EBX
- * answers for the XCR0 in force, which is the guest's, not the host's). */
-static uint32_t xsave_size(uint64_t xcr0)
+/* Bytes of the XSAVE area for the components in xcr0, as CPUID 0xD reports them for the
+ * XCR0 in force, which is the guest's, not the host's: the legacy region and the header,
+ * then each enabled component. Standard format (0xD.0 EBX): each at its fixed offset
+ * (0xD.i EBX). Compacted format (XSAVEC; XSAVES with IA32_XSS = 0, which is all a guest can
+ * have; 0xD.1 EBX): packed in order, 64-byte aligned where 0xD.i ECX bit 1 asks. Computed
+ * rather than passed through, since the host's answer is for the host's XCR0 (and Bochs
+ * gives the standard-format size for the compacted one). */
+static uint32_t xsave_area_size(uint64_t xcr0, bool compacted)
 {
-    uint32_t size = 576;                    /* legacy region and XSAVE header */
+    uint32_t size = 576;
     for (unsigned i = 2; i < 63; i++) {
         if (!(xcr0 & (1ULL << i)))
             continue;
         struct cpuid_regs c = cpuid(0xd, i);
-        if (c.ebx + c.eax > size)
-            size = c.ebx + c.eax;
+        if (!compacted) {
+            if (c.ebx + c.eax > size)
+                size = c.ebx + c.eax;
+            continue;
+        }
+        if (c.ecx & 2)
+            size = (size + 63) & ~63u;
+        size += c.eax;
     }
     return size;
 }
@@ -78,25 +89,6 @@ static void cpuid_timing(uint32_t leaf, uint32_t out[4])
         out[0] = out[1] = (uint32_t)(tsc_khz / 1000);
         out[2] = VCPU_APIC_BUS_HZ / 1000000;
     }
-}
-
-/* Bytes of the compacted-format XSAVE area (XSAVEC; XSAVES with IA32_XSS = 0, which is
- * all a guest can have) for the components in xcr0, which CPUID 0xD.1 EBX reports: the
- * legacy region and header, then each enabled component in order, 64-byte aligned where
- * its 0xD.i ECX bit 1 asks. Computed rather than passed through, since the host's answer
- * is for the host's XCR0 (and Bochs gives the standard-format size there). */
-static uint32_t xsave_compacted_size(uint64_t xcr0)
-{
-    uint32_t size = 576;
-    for (unsigned i = 2; i < 63; i++) {
-        if (!(xcr0 & (1ULL << i)))
-            continue;
-        struct cpuid_regs c = cpuid(0xd, i);
-        if (c.ecx & 2)
-            size = (size + 63) & ~63u;
-        size += c.eax;
-    }
-    return size;
 }
 
 /* The filtered CPUID leaf: out = EAX, EBX, ECX, EDX. */
@@ -190,10 +182,10 @@ static void cpuid_for_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uin
         break;
     case 0xd:
         if (subleaf == 0)
-            r.ebx = xsave_size(fpu_guest_xcr0(&vcpu_x86(v)->fpu));
+            r.ebx = xsave_area_size(fpu_guest_xcr0(&vcpu_x86(v)->fpu), false);
         if (subleaf == 1) {
             r.eax &= ~(1u << 3);        /* XSAVES: IA32_XSS is not virtualized */
-            r.ebx = xsave_compacted_size(fpu_guest_xcr0(&vcpu_x86(v)->fpu));
+            r.ebx = xsave_area_size(fpu_guest_xcr0(&vcpu_x86(v)->fpu), true);
         }
         break;
     case 0x80000001:
