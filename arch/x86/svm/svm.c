@@ -33,37 +33,6 @@ _Static_assert(offsetof(struct svm_vcpu, x86) == 0, "vcpu_x86() reads v->arch as
 static uint64_t hsave_pa, host_vmcb_pa, iopm_pa, msrpm_pa;
 static uint32_t max_asid, next_asid = 1;
 
-/* The CR4 bits that change no host behaviour (the host's tables have no global and no user
- * pages, and long mode ignores PSE) but whose difference between the host and the guest
- * makes an emulated CPU flush its TLB at each VMRUN and #VMEXIT: QEMU's TCG flushes its
- * whole software TLB, and with it the translated-code lookup cache, whenever PGE, PSE, SMEP
- * or SMAP change, on top of the flush of the CR3 load. The host takes the guest's values
- * of these before each run (host_cr4_follow), so a round trip costs two flushes, not four. */
-static uint64_t cr4_follow_mask;
-
-static void host_cr4_follow_init(void)
-{
-    cr4_follow_mask = CR4_PSE;          /* nonzero: done */
-    if ((cpuid(1, 0).edx >> 13) & 1)
-        cr4_follow_mask |= CR4_PGE;
-    if (cpuid(0, 0).eax >= 7) {
-        uint32_t ebx = cpuid(7, 0).ebx;
-        cr4_follow_mask |= ((ebx >> 7) & 1 ? CR4_SMEP : 0) | ((ebx >> 20) & 1 ? CR4_SMAP : 0);
-    }
-}
-
-/* Give the host's CR4 the guest's values of the bits in cr4_follow_mask (a CR4 write only
- * when they differ: a switch to a guest whose CR4 differs from the last one's). */
-static void host_cr4_follow(uint64_t guest_cr4)
-{
-    if (!cr4_follow_mask)
-        host_cr4_follow_init();
-    uint64_t cr4 = read_cr4();
-    uint64_t want = (cr4 & ~cr4_follow_mask) | (guest_cr4 & cr4_follow_mask);
-    if (want != cr4)
-        write_cr4(want);
-}
-
 /* Let the guest read and write an MSR without an exit (2 bits per MSR, read then write). */
 static void msrpm_pass(uint8_t *pm, uint32_t msr)
 {
@@ -552,7 +521,7 @@ static void svm_vcpu_run_once(struct vcpu *v)
 
     fpu_enter(&s->x86.fpu);
     dr_enter(&s->x86.dr);
-    host_cr4_follow(vmcb->save.cr4);
+    svm_host_cr4_follow(vmcb->save.cr4);
     /* GIF clear from before the guest's state is loaded until the host's is back; host IF
      * set so a physical interrupt during the guest becomes an INTR exit. */
     __asm__ volatile("clgi; sti" ::: "memory");

@@ -4,11 +4,13 @@
  * window where svm.c keeps the guest's EFER.LME out of the VMCB (paging and PAE off), so
  * that turning paging on there activates long mode as the CPU would. Without decode
  * assists the instruction is decoded from the guest's own bytes, reached through its page
- * tables. */
+ * tables. Also the host's CR4 bits that follow the guest's, to spare an emulated CPU's TLB.
+ */
 #include <stdbool.h>
 #include "core/vcpu.h"
 #include "arch/guest_walk.h"
 #include "arch/processor.h"
+#include "arch/cpu.h"
 #include "lib/string.h"
 #include "vmcb.h"
 #include "svm_cr.h"
@@ -97,4 +99,34 @@ enum svm_cr_result svm_handle_cr0_write(struct vmcb *vmcb, struct vcpu *v, bool 
     v->regs.rip += len;
     vmcb->control.tlb_control = 1;                /* paging may have changed: flush this ASID */
     return CR_DONE;
+}
+
+/* The CR4 bits that change no host behaviour (the host's tables have no global and no user
+ * pages, and long mode ignores PSE) but whose difference between the host and the guest
+ * makes an emulated CPU flush its TLB at each VMRUN and #VMEXIT: QEMU's TCG flushes its
+ * whole software TLB, and with it the translated-code lookup cache, whenever PGE, PSE, SMEP
+ * or SMAP change, on top of the flush of the CR3 load. The host takes the guest's values
+ * of these before each run (svm_host_cr4_follow), so a round trip costs two flushes, not four. */
+static uint64_t cr4_follow_mask;
+
+static void host_cr4_follow_init(void)
+{
+    cr4_follow_mask = CR4_PSE;          /* nonzero: done */
+    if ((cpuid(1, 0).edx >> 13) & 1)
+        cr4_follow_mask |= CR4_PGE;
+    if (cpuid(0, 0).eax >= 7) {
+        uint32_t ebx = cpuid(7, 0).ebx;
+        cr4_follow_mask |= ((ebx >> 7) & 1 ? CR4_SMEP : 0) | ((ebx >> 20) & 1 ? CR4_SMAP : 0);
+    }
+}
+
+/* Contract in svm_cr.h. */
+void svm_host_cr4_follow(uint64_t guest_cr4)
+{
+    if (!cr4_follow_mask)
+        host_cr4_follow_init();
+    uint64_t cr4 = read_cr4();
+    uint64_t want = (cr4 & ~cr4_follow_mask) | (guest_cr4 & cr4_follow_mask);
+    if (want != cr4)
+        write_cr4(want);
 }

@@ -1,5 +1,5 @@
-/* CR0 and CR4 write emulation for the SVM backend (arch/x86/svm/svm_cr.c); private to
- * svm/. */
+/* CR0 and CR4 for the SVM backend (arch/x86/svm/svm_cr.c): the guest's writes emulated,
+ * and the host's CR4 kept close to the guest's; private to svm/. */
 #ifndef KESTREL_ARCH_SVM_CR_H
 #define KESTREL_ARCH_SVM_CR_H
 
@@ -7,6 +7,7 @@ struct vmcb;
 struct vcpu;
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum svm_cr_result { CR_DONE, CR_FAULT, CR_UNDECODED };
 
@@ -20,5 +21,10 @@ enum svm_cr_result svm_handle_cr4_write(struct vmcb *vmcb, struct vcpu *v);
  * off); with lme and PAE, turning paging on activates long mode (EFER.LME and LMA set in
  * the VMCB). */
 enum svm_cr_result svm_handle_cr0_write(struct vmcb *vmcb, struct vcpu *v, bool lme);
+
+/* Before a VMRUN: give the host's CR4 the guest's values of the bits that change no host
+ * behaviour but would make an emulated CPU flush its TLB at each world switch (PGE, PSE,
+ * SMEP, SMAP; see svm_cr.c). A CR4 write only when they differ. */
+void svm_host_cr4_follow(uint64_t guest_cr4);
 
 #endif
